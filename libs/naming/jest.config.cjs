@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'naming',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'transform',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};
