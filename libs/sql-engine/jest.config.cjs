@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'sql-engine',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};
