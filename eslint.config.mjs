@@ -2,7 +2,8 @@
 // rhythm of the code. Every rule here is an error: a warning nobody fixes is noise.
 import nx from '@nx/eslint-plugin';
 import importX from 'eslint-plugin-import-x';
-import tseslint from 'typescript-eslint';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 
 const nodeBuiltins = [
   'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs',
@@ -10,6 +11,40 @@ const nodeBuiltins = [
   'process', 'readline', 'stream', 'stream/promises', 'tls', 'url', 'util', 'v8', 'vm',
   'worker_threads', 'zlib',
 ];
+
+const crossProjectPatterns = [
+  { group: ['@rokks/*/*'], message: 'Import the library through its public entry, @rokks/<lib>.' },
+  {
+    group: ['../../libs/*', '../../../libs/*', '../../apps/*', '../../../apps/*'],
+    message: 'Cross-project imports go through @rokks/<lib> aliases.',
+  },
+];
+
+// Roots of the projects tagged platform:isomorphic: their code ships in the
+// browser bundle, so Node's built-in modules are banned there.
+function isomorphicProjectRoots() {
+  const roots = [];
+
+  for (const folder of ['libs', 'apps']) {
+    const base = path.join(import.meta.dirname, folder);
+
+    for (const entry of readdirSync(base, { withFileTypes: true })) {
+      const projectFile = path.join(base, entry.name, 'project.json');
+
+      try {
+        const project = JSON.parse(readFileSync(projectFile, 'utf8'));
+
+        if ((project.tags ?? []).includes('platform:isomorphic')) {
+          roots.push(`${folder}/${entry.name}`);
+        }
+      } catch {
+        // A folder without project.json is not a project.
+      }
+    }
+  }
+
+  return roots;
+}
 
 export default [
   {
@@ -60,14 +95,10 @@ export default [
           ],
         },
       ],
-      'no-restricted-imports': [
+      'no-restricted-imports': ['error', { patterns: crossProjectPatterns }],
+      'no-restricted-properties': [
         'error',
-        {
-          patterns: [
-            { group: ['@rokks/*/*'], message: 'Import the library through its public entry, @rokks/<lib>.' },
-            { group: ['../../libs/*', '../../../libs/*', '../../apps/*', '../../../apps/*'], message: 'Cross-project imports go through @rokks/<lib> aliases.' },
-          ],
-        },
+        { object: 'process', property: 'env', message: 'Read settings through @rokks/config.' },
       ],
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
@@ -109,6 +140,27 @@ export default [
     files: ['apps/**/*.ts', 'libs/**/*.ts'],
     ignores: ['libs/naming/**', 'libs/transform/**'],
     rules: { '@typescript-eslint/consistent-type-imports': 'off' },
+  },
+  {
+    files: isomorphicProjectRoots().map((root) => `${root}/**/*.{ts,tsx}`),
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: crossProjectPatterns,
+          paths: nodeBuiltins.flatMap((name) => [name, `node:${name}`]).map((name) => ({
+            name,
+            message: 'This library runs in the browser too: Node built-in modules are not available.',
+          })),
+        },
+      ],
+    },
+  },
+  {
+    // The configuration library is the one place that reads the environment;
+    // tests and tools set it up for the code under test.
+    files: ['libs/config/**/*.ts', 'tools/**/*.ts', '**/*.spec.ts', '**/*.integration-spec.ts'],
+    rules: { 'no-restricted-properties': 'off' },
   },
   {
     files: ['**/*.spec.ts', '**/*.integration-spec.ts'],
