@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'doc-store',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};
