@@ -1,0 +1,114 @@
+import { type IncomingMessage, type ServerResponse } from 'node:http';
+
+import {
+  type DynamicModule,
+  type MiddlewareConsumer,
+  Module,
+  type NestModule,
+  RequestMethod,
+} from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { type DestinationStream, type Level, type Logger, stdSerializers } from 'pino';
+
+import { createLogger, serializeError } from './create-logger';
+import { REQUEST_ID_HEADER, resolveRequestId } from './request-id.util';
+
+export interface LoggingModuleOptions {
+  /** An existing logger from `createLogger`; when absent, one is created from `level` and `destination`. */
+  logger?: Logger;
+  level?: string;
+  destination?: DestinationStream;
+  /** Paths of health probes, logged at debug when they succeed; default `/health`, `/healthz`, `/livez`, `/readyz`. */
+  healthPaths?: string[];
+}
+
+/** Injection token of the root pino logger that the module's request logging writes to. */
+export const ROKKS_LOGGER = Symbol('ROKKS_LOGGER');
+
+const DEFAULT_HEALTH_PATHS = ['/health', '/healthz', '/livez', '/readyz'];
+const ALL_ROUTES = { path: '{*path}', method: RequestMethod.ALL };
+
+type RawRequest = IncomingMessage & { originalUrl?: string };
+
+/**
+ * Request logging for a service: one `request completed` line per request
+ * with `requestId`, method, URL, status and duration, and the same
+ * `requestId` on every line that nestjs-pino's `Logger` or `PinoLogger`
+ * writes while the request runs. The id comes from a sane `x-request-id`
+ * header or is generated, and the response echoes it in `x-request-id`.
+ */
+@Module({})
+export class LoggingModule implements NestModule {
+  static forService(service: string, options: LoggingModuleOptions = {}): DynamicModule {
+    const logger = options.logger ?? createLogger({ service, level: options.level, destination: options.destination });
+    const healthPaths = options.healthPaths ?? DEFAULT_HEALTH_PATHS;
+
+    return {
+      module: LoggingModule,
+      global: true,
+      imports: [
+        LoggerModule.forRoot({
+          forRoutes: [ALL_ROUTES],
+          pinoHttp: {
+            logger,
+            quietReqLogger: true,
+            customAttributeKeys: { reqId: 'requestId' },
+            // pino-http would run its own error serializer before ours and
+            // relabel already-serialized errors, so the serializers are set here.
+            wrapSerializers: false,
+            serializers: { req: stdSerializers.req, res: stdSerializers.res, err: serializeError },
+            genReqId: (request, response) => assignRequestId(request, response),
+            customLogLevel: (request, response, error) => chooseLevel(request, response, error, healthPaths),
+          },
+        }),
+      ],
+      providers: [{ provide: ROKKS_LOGGER, useValue: logger }],
+      exports: [LoggerModule, ROKKS_LOGGER],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    // Fastify's middleware layer sets `req.id` to its own counter ("req-1"),
+    // and pino-http keeps an existing `req.id`. This middleware runs first
+    // (Nest applies a module's middleware before that of its imports) and
+    // replaces it with the caller's or a generated id.
+    consumer.apply(requestIdMiddleware).forRoutes(ALL_ROUTES);
+  }
+}
+
+function requestIdMiddleware(request: RawRequest, response: ServerResponse, next: () => void): void {
+  assignRequestId(request, response);
+  next();
+}
+
+function assignRequestId(request: RawRequest, response: ServerResponse): string {
+  const requestId = resolveRequestId(request.headers[REQUEST_ID_HEADER]);
+
+  request.id = requestId;
+  response.setHeader(REQUEST_ID_HEADER, requestId);
+
+  return requestId;
+}
+
+function chooseLevel(request: RawRequest, response: ServerResponse, error: unknown, healthPaths: string[]): Level {
+  const status = response.statusCode;
+
+  if (isHealthProbe(request, healthPaths)) {
+    // A failing probe is worth a warning, but the healthcheck service
+    // reports outages, so it is not logged as an error here.
+    return status >= 500 ? 'warn' : 'debug';
+  }
+
+  if (error !== undefined || status >= 500) {
+    return 'error';
+  }
+
+  return 'info';
+}
+
+function isHealthProbe(request: RawRequest, healthPaths: string[]): boolean {
+  const url = request.originalUrl ?? request.url ?? '';
+  const path = url.split('?')[0];
+
+  return healthPaths.some((healthPath) => path === healthPath || path.startsWith(`${healthPath}/`));
+}
