@@ -20,28 +20,34 @@ const LOWERCASE_LETTER = /^\p{Ll}$/u;
 const NUMBER = /^\p{N}$/u;
 const TRAILING_UNDERSCORES = /_+$/;
 
+/** One character of a header and the text it becomes (itself, or its ASCII folding). */
+interface Unit {
+  char: string;
+  text: string;
+}
+
 /**
  * Splits header text into words of letters, numbers and their combining marks.
  * Every other character (space, punctuation, symbol, control, lone surrogate)
  * separates words. Letters and numbers with a plain ASCII equivalent are folded
  * to it, and accents left on a folded letter are dropped.
  */
-function splitIntoWords(text: string): string[][] {
-  const words: string[][] = [];
-  let word: string[] = [];
+function splitIntoWords(text: string): Unit[][] {
+  const words: Unit[][] = [];
+  let word: Unit[] = [];
   let keepsMarks = false;
 
   for (const char of text.normalize('NFC')) {
     if (LETTER_OR_NUMBER.test(char)) {
       const folded = foldToAscii(char);
 
-      word.push(...(folded ?? char));
+      word.push({ char, text: folded ?? char });
       keepsMarks = folded === null;
     } else if (COMBINING_MARK.test(char)) {
       // A mark belongs to the kept non-ASCII letter before it (Devanagari vowel
       // signs, Japanese sound marks). After a folded letter or a separator it is dropped.
       if (keepsMarks) {
-        word.push(char);
+        word.push({ char, text: char });
       }
     } else {
       if (word.length > 0) {
@@ -76,23 +82,24 @@ function isNumber(char: string | undefined): boolean {
 /**
  * Splits one word at camelCase boundaries: before an uppercase letter that follows
  * a lowercase one (`fooBar`), and before the last of a run of capitals or digits
- * when a lowercase letter follows it (`HTMLParser`, `Q3Revenue`). Marks are
- * skipped when looking at neighbours.
+ * when a lowercase letter follows it (`HTMLParser`, `Q3Revenue`). Case is read
+ * from the original characters, so a folded `Æ` (`AE`) counts as one capital,
+ * and marks are skipped when looking at neighbours.
  */
-function splitCamelCase(word: readonly string[]): string[] {
-  const letters = word.filter((char) => !COMBINING_MARK.test(char));
+function splitCamelCase(word: readonly Unit[]): string[] {
+  const letters = word.filter((unit) => !COMBINING_MARK.test(unit.char)).map((unit) => unit.char);
   const parts: string[] = [];
   let part = '';
   let letterIndex = -1;
 
-  for (const char of word) {
-    if (!COMBINING_MARK.test(char)) {
+  for (const unit of word) {
+    if (!COMBINING_MARK.test(unit.char)) {
       letterIndex += 1;
 
       const previous = letters[letterIndex - 1];
       const next = letters[letterIndex + 1];
       const startsPart =
-        isUppercase(char) &&
+        isUppercase(unit.char) &&
         (isLowercase(previous) ||
           ((isUppercase(previous) || isNumber(previous)) && isLowercase(next)));
 
@@ -102,7 +109,7 @@ function splitCamelCase(word: readonly string[]): string[] {
       }
     }
 
-    part += char;
+    part += unit.text;
   }
 
   if (part.length > 0) {
@@ -132,8 +139,13 @@ export function truncateName(name: string, maxBytes: number): string {
  * 6. Equal to a PostgreSQL reserved key word → `_` suffix.
  */
 export function toLogicalName(header: string, position: number): string {
-  const parts = splitIntoWords(header).flatMap(splitCamelCase);
-  let name = parts.join('_').toLowerCase().normalize('NFC');
+  const lowercased = splitIntoWords(header).flatMap(splitCamelCase).join('_').toLowerCase();
+  // Folding again catches letters whose lowercase form has an ASCII spelling
+  // though the uppercase one has none (`Ƒ` → `ƒ` → `f`), so a name maps to itself.
+  let name = splitIntoWords(lowercased)
+    .map((word) => word.map((unit) => unit.text).join(''))
+    .join('_')
+    .toLowerCase();
 
   if (name.length === 0) {
     return `column_${position}`;
