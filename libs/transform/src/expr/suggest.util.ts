@@ -1,0 +1,57 @@
+/** Edit distance between two strings (insertions, deletions and substitutions). */
+export function editDistance(left: string, right: string): number {
+  let previous = Array.from({ length: right.length + 1 }, (_, index) => index);
+
+  for (let i = 1; i <= left.length; i += 1) {
+    const current = [i];
+
+    for (let j = 1; j <= right.length; j += 1) {
+      const substitution = previous[j - 1] + (left[i - 1] === right[j - 1] ? 0 : 1);
+
+      current.push(Math.min(previous[j] + 1, current[j - 1] + 1, substitution));
+    }
+
+    previous = current;
+  }
+
+  return previous[right.length];
+}
+
+/**
+ * Returns the candidate closest to `name`, or null when none is close: a
+ * case-insensitive match wins, else the smallest edit distance up to a third of
+ * the name's length (at least 2).
+ */
+export function closestName(name: string, candidates: Iterable<string>): string | null {
+  const lower = name.toLowerCase();
+  const limit = Math.max(2, Math.floor(name.length / 3));
+  let best: string | null = null;
+  let bestDistance = Number.POSITIVE_INFINITY;
+
+  for (const candidate of candidates) {
+    if (candidate.toLowerCase() === lower) {
+      return candidate;
+    }
+
+    // Names of very different lengths cannot be within the limit; skip the quadratic distance.
+    if (Math.abs(candidate.length - name.length) > limit || name.length > 200) {
+      continue;
+    }
+
+    const distance = editDistance(lower, candidate.toLowerCase());
+
+    if (distance <= limit && distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+
+  return best;
+}
+
+/** Formats `, did you mean "x"?` for an unknown name, or an empty string. */
+export function didYouMean(name: string, candidates: Iterable<string>): string {
+  const suggestion = closestName(name, candidates);
+
+  return suggestion === null ? '' : `, did you mean "${suggestion}"?`;
+}
