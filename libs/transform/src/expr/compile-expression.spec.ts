@@ -1,5 +1,3 @@
-import { type ColumnType, type Value } from '../types';
-
 import {
   compileExpression,
   EvaluationError,
@@ -7,6 +5,8 @@ import {
   MAX_EXPRESSION_DEPTH,
   MAX_EXPRESSION_LENGTH,
 } from '.';
+import { type ColumnType, type Value } from '../types';
+
 
 const COLUMNS: { name: string; type: ColumnType; value: Value }[] = [
   { name: 'i', type: 'integer', value: 7n },
