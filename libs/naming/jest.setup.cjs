@@ -1,6 +1,6 @@
 // Node-only helpers for this library's tests. The library ships in the browser
-// bundle, so lint bans Node built-ins in its TypeScript files, specs included;
-// the specs reach the file system only through this setup file.
+// bundle, so lint bans Node built-ins in all its TypeScript files, specs included.
+// The specs therefore reach the file system only through this setup file.
 const { readFileSync } = require('node:fs');
 const path = require('node:path');
 

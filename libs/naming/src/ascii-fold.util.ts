@@ -37,9 +37,9 @@ const ASCII_LETTERS_AND_DIGITS = /^[A-Za-z0-9]+$/;
 
 /**
  * Returns the ASCII letters and digits that stand for one letter or number
- * character (`é` → `e`, `ß` → `ss`, `ﬁ` → `fi`, `Ａ` → `A`, `②` → `2`), or null when
- * there is no plain ASCII equivalent (`д`, `λ`, `売`, `が`), in which case the
- * caller keeps the character. The case of the input is preserved.
+ * character (`é` → `e`, `ß` → `ss`, `ﬁ` → `fi`, `Ａ` → `A`, `②` → `2`), keeping
+ * its case. Returns null when there is no plain ASCII equivalent (`д`, `λ`,
+ * `売`, `が`), and the caller then keeps the character as it is.
  */
 export function foldToAscii(char: string): string | null {
   const listed = UNDECOMPOSED_LATIN_LETTERS[char];

@@ -7,7 +7,7 @@ export interface ExistingColumn {
   label: string;
 }
 
-/** Where one header of a new load goes. */
+/** The column that one header of a new load maps to, or the new column it needs. */
 export interface HeaderMapping {
   /** 1-based position of the header in the load. */
   position: number;

@@ -31,9 +31,9 @@ export function claimUniqueName(base: string, taken: Set<string>): string {
 
 /**
  * Derives one `{ name, label }` per header, in header order. Names follow
- * `toLogicalName` and are unique within the list: the first header with a given
- * name keeps it, and so does any header whose own name is `x_2` before a later
- * duplicate of `x` is numbered, so a duplicate takes the first free `_2`, `_3`….
+ * `toLogicalName` and are unique within the list. The first header with a given
+ * name keeps it, and so does a header whose own name is already `x_2`. A later
+ * duplicate of `x` then takes the first free `x_2`, `x_3`….
  */
 export function deriveColumnNames(headers: readonly string[]): NamedColumn[] {
   const baseNames = headers.map((header, index) => toLogicalName(header, index + 1));

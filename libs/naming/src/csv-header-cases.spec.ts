@@ -11,8 +11,8 @@ const { readCaseFile } = globalThis as unknown as {
 
 /**
  * Reads the header line of a small UTF-8 case file. Both files have LF line
- * ends, no BOM and no quoted header fields; the checks make a changed file
- * fail loudly instead of being split wrongly.
+ * ends, no BOM and no quoted header fields. A file that changes in these
+ * respects fails here instead of being split wrongly.
  */
 function readHeaders(fileName: string): string[] {
   const bytes = readCaseFile(fileName);

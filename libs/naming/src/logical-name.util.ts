@@ -66,7 +66,7 @@ function splitIntoWords(text: string): Unit[][] {
   return words;
 }
 
-/** An uppercase character here is one that lower-casing changes, so a lowercased name has none. */
+/** Tells whether lower-casing changes `char`, which is never true inside a lowercased name. */
 function isUppercase(char: string | undefined): boolean {
   return char !== undefined && char !== char.toLowerCase();
 }

@@ -1,4 +1,4 @@
-/** Why a naming or SQL-building call rejected its input. */
+/** Code for the reason a naming or SQL-building call rejected its input. */
 export type NamingErrorCode =
   | 'INVALID_TABLE_ID'
   | 'INVALID_COLUMN_ID'
