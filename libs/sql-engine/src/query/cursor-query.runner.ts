@@ -1,0 +1,215 @@
+import { quoteIdent } from '@rokks/naming';
+
+import { type Backend, type ResultField, type SqlParam, type SqlTransaction } from '../backends/backend';
+import { rethrowDatabaseError } from '../errors/database-error.util';
+import { SqlEngineError } from '../errors/sql-engine.exception';
+
+import { type QueryLimits } from './query-limits';
+import { type QueryResult, type ResultColumn } from './query-result';
+import { contractTypeName, encodeValue, type JsonValue, TYPE_OIDS } from './value-encoding.util';
+
+/** One read-only statement, already checked, and how to run it. */
+export interface CursorQuery {
+  /** A single SELECT without a trailing semicolon. */
+  sql: string;
+  params: readonly SqlParam[];
+  /** `search_path` of the transaction: the workspace's view schema. */
+  searchPath: string;
+  /** Role the statement runs as (`SET LOCAL ROLE`), or null to keep the connection's user. */
+  role: string | null;
+  /** Rows to return at most; capped by `limits.maxRows`. */
+  limit: number;
+}
+
+/** Types whose text output is short and bounded; values of every other type are cut to `maxValueChars`. */
+const FIXED_WIDTH_TYPES: ReadonlySet<number> = new Set([
+  TYPE_OIDS.bool,
+  TYPE_OIDS.int2,
+  TYPE_OIDS.int4,
+  TYPE_OIDS.int8,
+  TYPE_OIDS.oid,
+  TYPE_OIDS.float4,
+  TYPE_OIDS.float8,
+  TYPE_OIDS.numeric,
+  TYPE_OIDS.date,
+  TYPE_OIDS.time,
+  TYPE_OIDS.timestamp,
+  TYPE_OIDS.timestamptz,
+  TYPE_OIDS.interval,
+  TYPE_OIDS.uuid,
+]);
+
+const PROBE_PREFIX = 'DECLARE rokks_probe NO SCROLL CURSOR FOR SELECT * FROM (';
+const ROWS_CURSOR = 'rokks_rows';
+
+/**
+ * Sets the transaction up: read only, timeouts, UTC and ISO output, the
+ * workspace's search path, then the role. `set_config(…, true)` is
+ * `SET LOCAL` with parameters.
+ */
+async function prepareTransaction(tx: SqlTransaction, query: CursorQuery, limits: QueryLimits): Promise<void> {
+  await tx.query('SET TRANSACTION READ ONLY');
+  await tx.query(
+    `SELECT set_config('statement_timeout', $1, true), set_config('lock_timeout', $2, true),
+      set_config('idle_in_transaction_session_timeout', $3, true), set_config('search_path', $4, true),
+      set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO, YMD', true),
+      set_config('extra_float_digits', '1', true)`,
+    [
+      `${limits.statementTimeoutMs}ms`,
+      `${limits.lockTimeoutMs}ms`,
+      `${limits.idleInTransactionTimeoutMs}ms`,
+      quoteIdent(query.searchPath),
+    ],
+  );
+
+  if (query.role !== null) {
+    await tx.query(`SET LOCAL ROLE ${quoteIdent(query.role)}`);
+  }
+}
+
+async function typeNames(tx: SqlTransaction, fields: readonly ResultField[]): Promise<Map<number, string>> {
+  const names = new Map<number, string>();
+  const unknown: number[] = [];
+
+  for (const field of fields) {
+    const name = contractTypeName(field.typeId);
+
+    if (name === null) {
+      unknown.push(field.typeId);
+    } else {
+      names.set(field.typeId, name);
+    }
+  }
+
+  if (unknown.length > 0) {
+    const result = await tx.query(
+      'SELECT oid::int4::text, format_type(oid, NULL) FROM pg_catalog.pg_type WHERE oid = ANY($1::oid[])',
+      [`{${unknown.join(',')}}`],
+    );
+
+    for (const [oid, name] of result.rows) {
+      names.set(Number(oid), name ?? 'unknown');
+    }
+  }
+
+  return names;
+}
+
+/** Builds the select list that cuts long values and adds one flag per cut column. */
+function boundedSelectList(fields: readonly ResultField[], maxValueChars: number): string {
+  const values: string[] = [];
+  const flags: string[] = [];
+
+  fields.forEach((field, index) => {
+    const column = `c${index + 1}`;
+
+    if (FIXED_WIDTH_TYPES.has(field.typeId)) {
+      values.push(column);
+    } else {
+      values.push(`left(${column}::text, ${maxValueChars})`);
+      flags.push(`length(${column}::text) > ${maxValueChars}`);
+    }
+  });
+
+  return [...values, ...flags].join(', ');
+}
+
+function rowsCursorSql(sql: string, fields: readonly ResultField[], limits: QueryLimits): { text: string; offset: number } {
+  const aliases = fields.map((_, index) => `c${index + 1}`).join(', ');
+  const selectList = boundedSelectList(fields, limits.maxValueChars);
+  const prefix = `DECLARE ${ROWS_CURSOR} NO SCROLL CURSOR FOR SELECT ${selectList} FROM (`;
+  const alias = fields.length > 0 ? `rokks_q(${aliases})` : 'rokks_q';
+
+  // The newline ends a trailing `--` comment of the caller's SQL before the parenthesis.
+  return { text: `${prefix}${sql}\n) AS ${alias}`, offset: prefix.length };
+}
+
+/**
+ * Runs one checked SELECT through a cursor: describes it with `LIMIT 0`, then
+ * declares a cursor over it that cuts long values, and fetches until the row
+ * limit plus one, the character cap or the end. Everything runs in a READ ONLY
+ * transaction that is rolled back at the end.
+ */
+export async function runCursorQuery(backend: Backend, query: CursorQuery, limits: QueryLimits): Promise<QueryResult> {
+  const limit = Math.max(0, Math.min(query.limit, limits.maxRows));
+  const deadline = Date.now() + limits.statementTimeoutMs;
+  const errorContext = { sqlLength: query.sql.length, timeoutMs: limits.statementTimeoutMs, dataErrorCode: 'INVALID_QUERY' as const };
+  const tx = await backend.begin();
+
+  try {
+    await prepareTransaction(tx, query, limits);
+
+    let fields: ResultField[];
+
+    try {
+      await tx.query(`${PROBE_PREFIX}${query.sql}\n) AS rokks_q LIMIT 0`, query.params);
+      fields = (await tx.query('FETCH ALL FROM rokks_probe')).fields;
+      await tx.query('CLOSE rokks_probe');
+    } catch (error) {
+      rethrowDatabaseError(error, { ...errorContext, sqlOffset: PROBE_PREFIX.length });
+    }
+
+    const cursor = rowsCursorSql(query.sql, fields, limits);
+
+    try {
+      await tx.query(cursor.text, query.params);
+    } catch (error) {
+      rethrowDatabaseError(error, { ...errorContext, sqlOffset: cursor.offset });
+    }
+
+    const columnTypes = await typeNames(tx, fields);
+    const columns: ResultColumn[] = fields.map((field) => ({
+      name: field.name,
+      type: columnTypes.get(field.typeId) ?? 'unknown',
+    }));
+    const fetched = await fetchRows(tx, fields, limit, deadline, limits);
+
+    await tx.rollback();
+
+    return { columns, rows: fetched.rows, rowCount: fetched.rows.length, truncated: fetched.truncated };
+  } catch (error) {
+    await tx.rollback();
+    rethrowDatabaseError(error, errorContext);
+  }
+}
+
+async function fetchRows(
+  tx: SqlTransaction,
+  fields: readonly ResultField[],
+  limit: number,
+  deadline: number,
+  limits: QueryLimits,
+): Promise<{ rows: JsonValue[][]; truncated: boolean }> {
+  const rows: JsonValue[][] = [];
+  let truncated = false;
+  let characters = 0;
+  let finished = false;
+
+  while (!finished && rows.length <= limit) {
+    if (Date.now() > deadline) {
+      throw new SqlEngineError('TIMEOUT', `the query timed out after ${limits.statementTimeoutMs} ms while reading rows`);
+    }
+
+    const count = Math.min(limits.fetchRows, limit + 1 - rows.length);
+    const batch = await tx.query(`FETCH FORWARD ${count} FROM ${ROWS_CURSOR}`);
+
+    finished = batch.rows.length < count;
+
+    for (const raw of batch.rows) {
+      const rowCharacters = raw.reduce((sum, value) => sum + (value?.length ?? 0), 0);
+
+      if (rows.length === limit || characters + rowCharacters > limits.maxResultChars) {
+        truncated = true;
+        finished = true;
+        break;
+      }
+
+      characters += rowCharacters;
+      // Cut flags follow the values: 't' where a value was longer than maxValueChars.
+      truncated ||= raw.slice(fields.length).includes('t');
+      rows.push(fields.map((field, index) => encodeValue(raw[index], field.typeId)));
+    }
+  }
+
+  return { rows, truncated };
+}

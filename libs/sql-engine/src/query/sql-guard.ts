@@ -1,0 +1,198 @@
+import { parse } from 'libpg-query';
+
+import { SqlEngineError } from '../errors/sql-engine.exception';
+
+import { isDeniedFunction, READABLE_SETTINGS } from './denied-functions';
+
+/** What a query may name: the workspace's schema of logical views and its tables. */
+export interface GuardScope {
+  /** The schema of the workspace's logical views. */
+  schema: string;
+  /** Logical table names of the workspace. */
+  tables: ReadonlySet<string>;
+}
+
+type NodeBody = Record<string, unknown>;
+
+const DATA_MODIFYING_NODES = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']);
+
+/** Converts a 0-based UTF-8 byte offset in `sql` to a 1-based character position. */
+export function bytePositionToCharacter(sql: string, byteOffset: number): number {
+  const prefix = Buffer.from(sql, 'utf8').subarray(0, Math.max(0, byteOffset)).toString('utf8');
+
+  return prefix.length + 1;
+}
+
+function reject(sql: string, message: string, byteLocation: unknown): never {
+  const details = typeof byteLocation === 'number' && byteLocation >= 0
+    ? { position: bytePositionToCharacter(sql, byteLocation) }
+    : {};
+
+  throw new SqlEngineError('INVALID_QUERY', message, details);
+}
+
+/** Calls `visit` for every parse-tree node (an object keyed by its node type), depth first. */
+function walk(value: unknown, visit: (type: string, body: NodeBody) => void): void {
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      walk(item, visit);
+    }
+
+    return;
+  }
+
+  if (value === null || typeof value !== 'object') {
+    return;
+  }
+
+  for (const [key, child] of Object.entries(value)) {
+    if (/^[A-Z]/.test(key) && child !== null && typeof child === 'object' && !Array.isArray(child)) {
+      visit(key, child as NodeBody);
+    }
+
+    walk(child, visit);
+  }
+}
+
+function stringList(value: unknown): string[] {
+  if (!Array.isArray(value)) {
+    return [];
+  }
+
+  return value.map((item: { String?: { sval?: string } }) => item.String?.sval ?? '');
+}
+
+function collectCteNames(tree: unknown): Set<string> {
+  const names = new Set<string>();
+
+  walk(tree, (type, body) => {
+    if (type === 'CommonTableExpr' && typeof body.ctename === 'string') {
+      names.add(body.ctename);
+    }
+  });
+
+  return names;
+}
+
+function checkFunctionCall(sql: string, body: NodeBody, scope: GuardScope): void {
+  const parts = stringList(body.funcname);
+  const name = parts[parts.length - 1] ?? '';
+  const schema = parts.length > 1 ? parts[parts.length - 2] : null;
+
+  if (isDeniedFunction(name)) {
+    reject(sql, `function ${name} is not allowed in a query`, body.location);
+  }
+
+  if (schema !== null && schema !== 'pg_catalog' && schema !== scope.schema) {
+    reject(sql, `function ${parts.join('.')} is outside this workspace`, body.location);
+  }
+
+  if (name.toLowerCase() === 'current_setting') {
+    const args = Array.isArray(body.args) ? body.args : [];
+    const first = args[0] as { A_Const?: { sval?: { sval?: string } } } | undefined;
+    const setting = first?.A_Const?.sval?.sval;
+
+    if (args.length !== 1 || setting === undefined || !READABLE_SETTINGS.has(setting.toLowerCase())) {
+      reject(
+        sql,
+        `current_setting may only read ${[...READABLE_SETTINGS].join(', ')}, given as a string literal`,
+        body.location,
+      );
+    }
+  }
+}
+
+function checkRelation(sql: string, body: NodeBody, scope: GuardScope, cteNames: Set<string>): void {
+  const name = typeof body.relname === 'string' ? body.relname : '';
+  const schema = typeof body.schemaname === 'string' ? body.schemaname : null;
+
+  if (typeof body.catalogname === 'string') {
+    reject(sql, `relation ${body.catalogname}.${schema}.${name} names another database`, body.location);
+  }
+
+  if (schema !== null && schema !== scope.schema) {
+    reject(sql, `relation ${schema}.${name} is outside this workspace: name its tables without a schema`, body.location);
+  }
+
+  if (schema === null && cteNames.has(name)) {
+    return;
+  }
+
+  if (!scope.tables.has(name)) {
+    reject(sql, `table ${name} not found in this workspace`, body.location);
+  }
+}
+
+/**
+ * Parses `sql` with PostgreSQL's own parser and throws `INVALID_QUERY` (with
+ * the character position) unless it is exactly one SELECT that reads only the
+ * workspace's tables: no data-modifying CTE, no `SELECT … INTO`, no locking
+ * clause, no denied function, and no relation outside the workspace, checked
+ * in every subquery. Returns the statement without its trailing semicolon.
+ */
+export async function checkReadOnlyQuery(sql: string, scope: GuardScope): Promise<string> {
+  let tree: Awaited<ReturnType<typeof parse>>;
+
+  try {
+    tree = await parse(sql);
+  } catch (error) {
+    const details = (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails;
+    const position = details?.cursorPosition;
+
+    throw new SqlEngineError(
+      'INVALID_QUERY',
+      `invalid SQL: ${(error as Error).message}`,
+      typeof position === 'number' ? { position: position + 1 } : {},
+      { cause: error },
+    );
+  }
+
+  const statements = tree.stmts ?? [];
+
+  if (statements.length === 0) {
+    throw new SqlEngineError('INVALID_QUERY', 'the query is empty: send one SELECT statement');
+  }
+
+  if (statements.length > 1) {
+    reject(sql, 'only one statement is allowed per query', statements[1].stmt_location ?? 0);
+  }
+
+  const statement = statements[0].stmt as Record<string, unknown> | undefined;
+  const statementType = statement === undefined ? 'nothing' : Object.keys(statement)[0];
+
+  if (statementType !== 'SelectStmt') {
+    reject(sql, `only SELECT is allowed, not ${statementType.replace(/Stmt$/, '')}`, statements[0].stmt_location ?? 0);
+  }
+
+  const cteNames = collectCteNames(statement);
+
+  walk(statement, (type, body) => {
+    if (DATA_MODIFYING_NODES.has(type)) {
+      const relation = (body.relation ?? {}) as NodeBody;
+
+      reject(sql, `a query may not modify data (${type.replace(/Stmt$/, '').toUpperCase()})`, relation.location);
+    }
+
+    if (type === 'SelectStmt' && body.intoClause !== undefined) {
+      const target = ((body.intoClause as NodeBody).rel ?? {}) as NodeBody;
+
+      reject(sql, 'SELECT … INTO is not allowed: a query may not create tables', target.location);
+    }
+
+    if (type === 'SelectStmt' && Array.isArray(body.lockingClause) && body.lockingClause.length > 0) {
+      reject(sql, 'FOR UPDATE / FOR SHARE is not allowed: a query may not lock rows', null);
+    }
+
+    if (type === 'FuncCall') {
+      checkFunctionCall(sql, body, scope);
+    }
+
+    if (type === 'RangeVar') {
+      checkRelation(sql, body, scope, cteNames);
+    }
+  });
+
+  const length = statements[0].stmt_len ?? 0;
+
+  return length > 0 ? Buffer.from(sql, 'utf8').subarray(0, length).toString('utf8') : sql;
+}
