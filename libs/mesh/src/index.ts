@@ -25,4 +25,8 @@ export {
 } from './tls/https-server-options';
 export { createMeshAgent, type MeshFetch, meshFetch } from './tls/mesh-fetch';
 export { microserviceClientOptions, microserviceOptions } from './tls/microservice-options';
-export { type AuthenticatedPeer, authenticatedPeer, authenticatedPeerService } from './tls/peer-certificate.util';
+export {
+  type AuthenticatedPeer,
+  authenticatedPeer,
+  authenticatedPeerService,
+} from './tls/peer-certificate.util';

@@ -1,6 +1,5 @@
 import { RegistryStartupError } from '../registry.errors';
 import { type SettingsStore } from '../settings/settings.store';
-
 import { DecryptionError, type SecretCipher } from './secret-cipher';
 
 const CHECK_PLAINTEXT = 'rokks master key check v1';
@@ -12,7 +11,11 @@ const CHECK_ASSOCIATED_DATA = 'rokks:master-key-check';
  * anything else is decrypted: on first start it stores a known text encrypted
  * under the key; on later starts that text must decrypt.
  */
-export function verifyMasterKey(settings: SettingsStore, cipher: SecretCipher, keyOrigin: string): void {
+export function verifyMasterKey(
+  settings: SettingsStore,
+  cipher: SecretCipher,
+  keyOrigin: string,
+): void {
   const stored = settings.get('master_key_check');
 
   if (stored === undefined) {

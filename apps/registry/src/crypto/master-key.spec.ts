@@ -1,10 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { RegistryStartupError } from '../registry.errors';
-
 import { parseMasterKey, resolveMasterKey } from './master-key';
 
 describe('parseMasterKey', () => {
@@ -65,7 +72,11 @@ describe('resolveMasterKey', () => {
     resolveMasterKey({ environmentValue: undefined, keyFilePath, mayCreate: true });
 
     const key = randomBytes(32);
-    const resolved = resolveMasterKey({ environmentValue: key.toString('base64'), keyFilePath, mayCreate: true });
+    const resolved = resolveMasterKey({
+      environmentValue: key.toString('base64'),
+      keyFilePath,
+      mayCreate: true,
+    });
 
     expect(resolved.source).toBe('environment');
     expect(resolved.key.equals(key)).toBe(true);
@@ -75,7 +86,9 @@ describe('resolveMasterKey', () => {
     resolveMasterKey({ environmentValue: undefined, keyFilePath, mayCreate: true });
     chmodSync(keyFilePath, 0o644);
 
-    expect(() => resolveMasterKey({ environmentValue: undefined, keyFilePath, mayCreate: true })).toThrow(
+    expect(() =>
+      resolveMasterKey({ environmentValue: undefined, keyFilePath, mayCreate: true }),
+    ).toThrow(
       expect.objectContaining({
         code: 'MASTER_KEY_FILE_INSECURE',
         message: expect.stringContaining(`chmod 600 ${keyFilePath}`),
@@ -89,15 +102,15 @@ describe('resolveMasterKey', () => {
     writeFileSync(target, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
     symlinkSync(target, keyFilePath);
 
-    expect(() => resolveMasterKey({ environmentValue: undefined, keyFilePath, mayCreate: true })).toThrow(
-      /symbolic link/,
-    );
+    expect(() =>
+      resolveMasterKey({ environmentValue: undefined, keyFilePath, mayCreate: true }),
+    ).toThrow(/symbolic link/);
   });
 
   it('refuses to create a key for an initialized database', () => {
-    expect(() => resolveMasterKey({ environmentValue: undefined, keyFilePath, mayCreate: false })).toThrow(
-      expect.objectContaining({ code: 'MASTER_KEY_MISSING' }),
-    );
+    expect(() =>
+      resolveMasterKey({ environmentValue: undefined, keyFilePath, mayCreate: false }),
+    ).toThrow(expect.objectContaining({ code: 'MASTER_KEY_MISSING' }));
     expect(() => readFileSync(keyFilePath)).toThrow();
   });
 });

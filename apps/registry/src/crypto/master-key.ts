@@ -107,7 +107,10 @@ function readKeyFile(keyFilePath: string): Buffer | undefined {
     const stats = fstatSync(descriptor);
 
     if (!stats.isFile()) {
-      throw new RegistryStartupError('MASTER_KEY_INVALID', `The master key path ${keyFilePath} is not a regular file.`);
+      throw new RegistryStartupError(
+        'MASTER_KEY_INVALID',
+        `The master key path ${keyFilePath} is not a regular file.`,
+      );
     }
 
     const permissions = stats.mode & 0o777;

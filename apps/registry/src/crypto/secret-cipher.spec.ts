@@ -38,7 +38,9 @@ describe('SecretCipher', () => {
   it('rejects another key', () => {
     const encrypted = cipher.encrypt('value', 'API_KEY');
 
-    expect(() => new SecretCipher(randomBytes(32)).decrypt(encrypted, 'API_KEY')).toThrow(DecryptionError);
+    expect(() => new SecretCipher(randomBytes(32)).decrypt(encrypted, 'API_KEY')).toThrow(
+      DecryptionError,
+    );
   });
 
   it('requires a 32-byte key', () => {

@@ -1,4 +1,10 @@
-import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createSecretKey,
+  type KeyObject,
+  randomBytes,
+} from 'node:crypto';
 
 const ALGORITHM = 'aes-256-gcm';
 const NONCE_BYTES = 12;
@@ -46,10 +52,14 @@ export class SecretCipher {
 
   decrypt(value: EncryptedValue, associatedData: string): Buffer {
     if (value.nonce.length !== NONCE_BYTES || value.authTag.length !== AUTH_TAG_BYTES) {
-      throw new DecryptionError(`The stored value for "${associatedData}" has a malformed nonce or tag.`);
+      throw new DecryptionError(
+        `The stored value for "${associatedData}" has a malformed nonce or tag.`,
+      );
     }
 
-    const decipher = createDecipheriv(ALGORITHM, this.key, value.nonce, { authTagLength: AUTH_TAG_BYTES });
+    const decipher = createDecipheriv(ALGORITHM, this.key, value.nonce, {
+      authTagLength: AUTH_TAG_BYTES,
+    });
 
     decipher.setAAD(Buffer.from(associatedData, 'utf8'));
     decipher.setAuthTag(value.authTag);
@@ -57,7 +67,9 @@ export class SecretCipher {
     try {
       return Buffer.concat([decipher.update(value.ciphertext), decipher.final()]);
     } catch (error) {
-      throw new DecryptionError(`The stored value for "${associatedData}" failed authentication.`, { cause: error });
+      throw new DecryptionError(`The stored value for "${associatedData}" failed authentication.`, {
+        cause: error,
+      });
     }
   }
 

@@ -5,7 +5,6 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 
 import { RegistryStartupError } from '../registry.errors';
-
 import { MIGRATIONS } from './migrations';
 import { openRegistryDatabase, schemaVersion } from './registry-database';
 
@@ -30,7 +29,11 @@ describe('openRegistryDatabase', () => {
       expect(database.pragma('busy_timeout', { simple: true })).toBe(5000);
       expect(database.pragma('foreign_keys', { simple: true })).toBe(1);
 
-      const tables = (database.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[])
+      const tables = (
+        database.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as {
+          name: string;
+        }[]
+      )
         .map((row) => row.name)
         .sort();
 
@@ -66,7 +69,10 @@ describe('openRegistryDatabase', () => {
     writeFileSync(filePath, Buffer.alloc(8192, 0x5a));
 
     expect(() => openRegistryDatabase(filePath)).toThrow(
-      expect.objectContaining({ code: 'DATABASE_CORRUPT', message: expect.stringContaining(filePath) }),
+      expect.objectContaining({
+        code: 'DATABASE_CORRUPT',
+        message: expect.stringContaining(filePath),
+      }),
     );
   });
 
@@ -74,7 +80,9 @@ describe('openRegistryDatabase', () => {
     const filePath = path.join(directory, 'registry.sqlite');
     const database = openRegistryDatabase(filePath);
 
-    const insert = database.prepare("INSERT INTO config_entries VALUES ('*', ?, '\"x\"', '2024-01-01T00:00:00.000Z')");
+    const insert = database.prepare(
+      "INSERT INTO config_entries VALUES ('*', ?, '\"x\"', '2024-01-01T00:00:00.000Z')",
+    );
 
     for (let index = 0; index < 2000; index += 1) {
       insert.run(`key-${index}`);
@@ -92,7 +100,11 @@ describe('openRegistryDatabase', () => {
 
     const bytes = readFileSync(filePath);
 
-    bytes.fill(0xff, pageSize * Math.floor(pageCount / 2), pageSize * (Math.floor(pageCount / 2) + 2));
+    bytes.fill(
+      0xff,
+      pageSize * Math.floor(pageCount / 2),
+      pageSize * (Math.floor(pageCount / 2) + 2),
+    );
     writeFileSync(filePath, bytes);
 
     expect(() => openRegistryDatabase(filePath)).toThrow(RegistryStartupError);
@@ -107,7 +119,10 @@ describe('openRegistryDatabase', () => {
     raw.close();
 
     expect(() => openRegistryDatabase(filePath)).toThrow(
-      expect.objectContaining({ code: 'DATABASE_TOO_NEW', message: expect.stringContaining('schema version 999') }),
+      expect.objectContaining({
+        code: 'DATABASE_TOO_NEW',
+        message: expect.stringContaining('schema version 999'),
+      }),
     );
   });
 });

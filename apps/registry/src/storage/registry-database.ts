@@ -1,7 +1,6 @@
 import Database from 'better-sqlite3';
 
 import { RegistryStartupError } from '../registry.errors';
-
 import { MIGRATIONS } from './migrations';
 
 export type RegistryDatabase = Database.Database;

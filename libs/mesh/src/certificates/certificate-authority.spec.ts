@@ -1,7 +1,6 @@
 import { createHash, X509Certificate } from 'node:crypto';
 
 import { MeshError } from '../mesh.errors';
-
 import { createMeshCertificateAuthority, issueMeshCertificate } from './certificate-authority';
 import { certificateFingerprint, normalizeFingerprint } from './fingerprint.util';
 
@@ -28,7 +27,9 @@ describe('mesh certificate authority', () => {
     expect(certificate.subject).toBe('CN=worker');
     expect(certificate.ca).toBe(false);
     expect(certificate.subjectAltName).toBe('DNS:worker, DNS:localhost, IP Address:127.0.0.1');
-    expect(certificate.keyUsage).toEqual(expect.arrayContaining(['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2']));
+    expect(certificate.keyUsage).toEqual(
+      expect.arrayContaining(['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2']),
+    );
     expect(certificate.verify(new X509Certificate(authority.certificatePem).publicKey)).toBe(true);
     expect(certificate.checkIP('127.0.0.1')).toBe('127.0.0.1');
     expect(certificate.checkHost('worker')).toBe('worker');
@@ -48,7 +49,10 @@ describe('mesh certificate authority', () => {
 
   it('caps the leaf lifetime at the CA expiry', async () => {
     const authority = await createMeshCertificateAuthority({ lifetimeDays: 1 });
-    const issued = await issueMeshCertificate(authority, { service: 'edge', lifetimeMs: 48 * HOUR_MS });
+    const issued = await issueMeshCertificate(authority, {
+      service: 'edge',
+      lifetimeMs: 48 * HOUR_MS,
+    });
 
     expect(issued.notAfter.getTime()).toBeLessThanOrEqual(authority.notAfter.getTime());
   });

@@ -7,7 +7,6 @@ import { randomBytes, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
 import { MeshError } from '../mesh.errors';
-
 import { certificateFingerprint, parseCertificate } from './fingerprint.util';
 
 const crypto = webcrypto as unknown as Crypto;
@@ -63,7 +62,10 @@ export async function createMeshCertificateAuthority(
 ): Promise<MeshCertificateAuthority> {
   const now = options.now ?? new Date();
   const lifetimeDays = options.lifetimeDays ?? DEFAULT_CA_LIFETIME_DAYS;
-  const keys = (await crypto.subtle.generateKey(KEY_ALGORITHM, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const keys = (await crypto.subtle.generateKey(KEY_ALGORITHM, true, [
+    'sign',
+    'verify',
+  ])) as CryptoKeyPair;
   const certificate = await x509.X509CertificateGenerator.createSelfSigned(
     {
       serialNumber: randomSerialNumber(),
@@ -74,7 +76,10 @@ export async function createMeshCertificateAuthority(
       keys,
       extensions: [
         new x509.BasicConstraintsExtension(true, 0, true),
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+        new x509.KeyUsagesExtension(
+          x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
+          true,
+        ),
         await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false, crypto),
       ],
     },
@@ -110,13 +115,19 @@ export async function issueMeshCertificate(
   const lifetimeMs = options.lifetimeMs ?? DEFAULT_LEAF_LIFETIME_MS;
 
   if (!Number.isFinite(lifetimeMs) || lifetimeMs < 60_000) {
-    throw new MeshError('INVALID_LIFETIME', `Certificate lifetime ${lifetimeMs} ms is invalid: use at least 60000 ms.`);
+    throw new MeshError(
+      'INVALID_LIFETIME',
+      `Certificate lifetime ${lifetimeMs} ms is invalid: use at least 60000 ms.`,
+    );
   }
 
   const now = options.now ?? new Date();
   const caCertificate = new x509.X509Certificate(parseCertificate(authority.certificatePem).raw);
   const caPrivateKey = await importPrivateKey(authority.privateKeyPem);
-  const keys = (await crypto.subtle.generateKey(KEY_ALGORITHM, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const keys = (await crypto.subtle.generateKey(KEY_ALGORITHM, true, [
+    'sign',
+    'verify',
+  ])) as CryptoKeyPair;
   const notBefore = new Date(now.getTime() - CLOCK_SKEW_MS);
   const requestedNotAfter = now.getTime() + lifetimeMs;
   const notAfter = new Date(Math.min(requestedNotAfter, caCertificate.notAfter.getTime()));
@@ -135,7 +146,10 @@ export async function issueMeshCertificate(
       extensions: [
         new x509.BasicConstraintsExtension(false, undefined, true),
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]),
+        new x509.ExtendedKeyUsageExtension([
+          x509.ExtendedKeyUsage.serverAuth,
+          x509.ExtendedKeyUsage.clientAuth,
+        ]),
         new x509.SubjectAlternativeNameExtension([
           ...dnsNames.map((value) => ({ type: 'dns' as const, value })),
           { type: 'ip', value: '127.0.0.1' },
@@ -169,7 +183,11 @@ async function importPrivateKey(privateKeyPem: string): Promise<CryptoKey> {
       ['sign'],
     );
   } catch (error) {
-    throw new MeshError('INVALID_PRIVATE_KEY', 'The CA private key is not a PKCS#8 ECDSA P-256 key.', { cause: error });
+    throw new MeshError(
+      'INVALID_PRIVATE_KEY',
+      'The CA private key is not a PKCS#8 ECDSA P-256 key.',
+      { cause: error },
+    );
   }
 }
 

@@ -35,6 +35,10 @@ export function parseCertificate(certificate: string | Buffer): X509Certificate 
   try {
     return new X509Certificate(certificate);
   } catch (error) {
-    throw new MeshError('INVALID_CERTIFICATE', 'The certificate is not a valid X.509 certificate.', { cause: error });
+    throw new MeshError(
+      'INVALID_CERTIFICATE',
+      'The certificate is not a valid X.509 certificate.',
+      { cause: error },
+    );
   }
 }

@@ -14,7 +14,10 @@ export interface MeshServerOptions {
 }
 
 /** TLS settings shared by the HTTPS server and the TCP microservice server. */
-export function meshServerTlsOptions(identity: MeshIdentity, options: MeshServerOptions = {}): ServerOptions {
+export function meshServerTlsOptions(
+  identity: MeshIdentity,
+  options: MeshServerOptions = {},
+): ServerOptions {
   return {
     key: identity.privateKeyPem,
     // The CA follows the leaf so that a client can pin the CA by fingerprint
@@ -31,7 +34,10 @@ export function meshServerTlsOptions(identity: MeshIdentity, options: MeshServer
  * Returns Fastify server options for HTTPS with mutual TLS: pass them to
  * `new FastifyAdapter(...)` or `fastify(...)`.
  */
-export function httpsServerOptions(identity: MeshIdentity, options: MeshServerOptions = {}): { https: ServerOptions } {
+export function httpsServerOptions(
+  identity: MeshIdentity,
+  options: MeshServerOptions = {},
+): { https: ServerOptions } {
   return { https: meshServerTlsOptions(identity, options) };
 }
 

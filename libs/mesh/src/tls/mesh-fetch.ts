@@ -1,8 +1,9 @@
-import { INTERNAL_SECRET_HEADER } from '@rokks/auth-guard';
 import { Agent, fetch, Headers, type RequestInfo, type RequestInit, type Response } from 'undici';
 
-import { MeshError } from '../mesh.errors';
+import { INTERNAL_SECRET_HEADER } from '@rokks/auth-guard';
+
 import { type MeshIdentity } from '../mesh-identity';
+import { MeshError } from '../mesh.errors';
 
 /** `fetch` bound to a mesh identity; `close()` closes its connection pool. */
 export interface MeshFetch {
@@ -38,7 +39,10 @@ export function meshFetch(identity: MeshIdentity, options: { agent?: Agent } = {
     const url = new URL(input);
 
     if (url.protocol !== 'https:') {
-      throw new MeshError('INSECURE_URL', `Mesh calls need an https URL; got ${url.protocol} for ${url.host}.`);
+      throw new MeshError(
+        'INSECURE_URL',
+        `Mesh calls need an https URL; got ${url.protocol} for ${url.host}.`,
+      );
     }
 
     const headers = new Headers(init.headers);

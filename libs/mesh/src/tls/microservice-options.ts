@@ -1,7 +1,6 @@
 import { type TcpClientOptions, type TcpOptions, Transport } from '@nestjs/microservices';
 
 import { type MeshIdentity } from '../mesh-identity';
-
 import { meshServerTlsOptions } from './https-server-options';
 
 /**
@@ -11,7 +10,11 @@ import { meshServerTlsOptions } from './https-server-options';
  * client certificate is the caller's credential here (no internal secret).
  * `host` defaults to 127.0.0.1; set 0.0.0.0 inside a container.
  */
-export function microserviceOptions(identity: MeshIdentity, port: number, options: { host?: string } = {}): TcpOptions {
+export function microserviceOptions(
+  identity: MeshIdentity,
+  port: number,
+  options: { host?: string } = {},
+): TcpOptions {
   return {
     transport: Transport.TCP,
     options: {
