@@ -1,0 +1,72 @@
+import 'reflect-metadata';
+
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+
+import { type AuthenticatedUser, ROLES, type Role } from './authenticated-user';
+
+/** Metadata key of the access decision on a handler or controller class. */
+export const AUTH_DECISION_KEY = 'rokks:auth-decision';
+
+/** Access decision of a route: who may call it. */
+export type AuthDecision =
+  | { kind: 'public' }
+  | { kind: 'internal' }
+  | { kind: 'authenticated' }
+  | { kind: 'roles'; roles: Role[] };
+
+/** Lets anyone call the route, without credentials. */
+export function Public(): ClassDecorator & MethodDecorator {
+  return decide({ kind: 'public' });
+}
+
+/** Lets only other Rokks backends call the route: the request needs the `x-rokks-internal` secret. */
+export function InternalOnly(): ClassDecorator & MethodDecorator {
+  return decide({ kind: 'internal' });
+}
+
+/** Lets any signed-in user call the route: the request needs a valid access token. */
+export function Authenticated(): ClassDecorator & MethodDecorator {
+  return decide({ kind: 'authenticated' });
+}
+
+/**
+ * Lets users with one of the roles call the route. Roles are ranked
+ * `viewer` < `editor` < `admin`, and a higher role includes the lower ones,
+ * so `@Roles('editor')` admits editors and admins.
+ */
+export function Roles(...roles: Role[]): ClassDecorator & MethodDecorator {
+  if (roles.length === 0) {
+    throw new TypeError('@Roles() needs at least one role; use @Authenticated() to admit any signed-in user.');
+  }
+
+  for (const role of roles) {
+    if (!ROLES.includes(role)) {
+      throw new TypeError(`Unknown role "${String(role)}" in @Roles(): expected ${ROLES.join(', ')}.`);
+    }
+  }
+
+  return decide({ kind: 'roles', roles: [...roles] });
+}
+
+/** Injects the verified user of the request (set by the auth guard) into a handler parameter. */
+export const CurrentUser = createParamDecorator((_data: unknown, context: ExecutionContext): AuthenticatedUser | undefined => {
+  const request = context.switchToHttp().getRequest<{ user?: AuthenticatedUser }>();
+
+  return request.user;
+});
+
+function decide(decision: AuthDecision): ClassDecorator & MethodDecorator {
+  return (target: object, propertyKey?: string | symbol, descriptor?: PropertyDescriptor) => {
+    const holder: object = descriptor?.value !== undefined ? (descriptor.value as object) : target;
+
+    // Two decisions on one handler would leave only the last one in force,
+    // which is easy to miss in review, so they fail at class definition.
+    if (Reflect.hasOwnMetadata(AUTH_DECISION_KEY, holder)) {
+      const name = propertyKey === undefined ? (target as { name?: string }).name : String(propertyKey);
+
+      throw new TypeError(`${name ?? 'target'} has more than one access decorator; keep exactly one.`);
+    }
+
+    Reflect.defineMetadata(AUTH_DECISION_KEY, decision, holder);
+  };
+}
