@@ -1,0 +1,370 @@
+import { isTableId } from '@rokks/naming';
+import { type Value } from '@rokks/transform';
+import { type PoolConfig } from 'pg';
+
+import { type Backend, inTransaction, type SqlParam, type SqlSession } from './backends/backend';
+import { type PgliteFactory, PgliteBackend } from './backends/pglite.backend';
+import { PostgresBackend } from './backends/postgres.backend';
+import { CatalogRepository } from './catalog/catalog.repository';
+import { type TableInfo, type WorkspaceInfo } from './catalog/catalog.types';
+import { type NewTable, TableCatalogService, type TableRename } from './catalog/table-catalog.service';
+import { assertWorkspace } from './catalog/workspace-names.util';
+import { rethrowDatabaseError } from './errors/database-error.util';
+import { SqlEngineError } from './errors/sql-engine.exception';
+import { LoadService } from './load/load.service';
+import { type LoadOptions, type LoadResult, type LoadWriter } from './load/load.types';
+import { ConcurrencyLimiter } from './query/concurrency-limiter';
+import { runCursorQuery } from './query/cursor-query.runner';
+import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './query/query-limits';
+import { type QueryResult } from './query/query-result';
+import { checkReadOnlyQuery } from './query/sql-guard';
+import { compileWidgetQuery } from './widget/widget-query.compiler';
+import { type WidgetQuery } from './widget/widget-query.types';
+
+export type BackendOptions =
+  | { kind: 'postgres'; connection: PoolConfig }
+  | { kind: 'pglite'; dataDir?: string; factory?: PgliteFactory };
+
+/** The logging calls the engine makes: a pino logger fits. */
+export interface EngineLogger {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+export interface SqlEngineOptions {
+  backend: BackendOptions;
+  /** Schema of the catalog tables; `rokks_catalog` when absent. */
+  catalogSchema?: string;
+  /** `auto` uses TimescaleDB when the extension can be created; `off` never does. */
+  timescale?: 'auto' | 'off';
+  limits?: Partial<QueryLimits>;
+  logger?: EngineLogger;
+}
+
+export interface QueryRequest {
+  workspace: string;
+  /** The user the per-user concurrency cap counts against. */
+  userId: string;
+  sql: string;
+  /** Values of `$1`, `$2`, …: strings, numbers, booleans or null. */
+  params?: readonly unknown[];
+  /** Rows to return at most; the engine's `maxRows` caps it. */
+  limit?: number;
+}
+
+export interface WidgetQueryRequest {
+  workspace: string;
+  userId: string;
+  query: WidgetQuery;
+}
+
+const SILENT_LOGGER: EngineLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const MAX_PARAMS = 1_000;
+
+function toParams(params: readonly unknown[] = []): SqlParam[] {
+  if (!Array.isArray(params) || params.length > MAX_PARAMS) {
+    throw new SqlEngineError('INVALID_INPUT', `params must be an array of at most ${MAX_PARAMS} values`);
+  }
+
+  return params.map((value, index) => {
+    if (value === null || typeof value === 'string') {
+      return value;
+    }
+
+    if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'bigint' || typeof value === 'boolean') {
+      return String(value);
+    }
+
+    throw new SqlEngineError(
+      'INVALID_INPUT',
+      `invalid value of parameter $${index + 1}: use a string, a finite number, a boolean or null`,
+      { value },
+    );
+  });
+}
+
+function rowLimit(limit: unknown, maxRows: number): number {
+  if (limit === undefined) {
+    return maxRows;
+  }
+
+  if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 0) {
+    throw new SqlEngineError('INVALID_INPUT', `invalid limit ${JSON.stringify(limit)}: use a non-negative integer`, {
+      value: limit,
+    });
+  }
+
+  return Math.min(limit, maxRows);
+}
+
+/**
+ * The SQL gateway's engine, free of any web framework: tables and their
+ * logical views, loads, read-only queries and widget queries over PostgreSQL
+ * or embedded PGlite. The README states the contract.
+ */
+export class SqlEngine {
+  private readonly limiter: ConcurrencyLimiter;
+  private readonly loads: LoadService;
+
+  private constructor(
+    private readonly backend: Backend,
+    private readonly repository: CatalogRepository,
+    private readonly tables: TableCatalogService,
+    /** True when tables with a time column are hypertables and buckets use `time_bucket`. */
+    readonly timescale: boolean,
+    readonly limits: Readonly<QueryLimits>,
+    private readonly logger: EngineLogger,
+  ) {
+    this.limiter = new ConcurrencyLimiter(limits.maxConcurrentPerUser, limits.maxQueuedPerUser);
+    this.loads = new LoadService(backend, repository, tables);
+  }
+
+  /** Connects, creates the catalog schema when missing and detects TimescaleDB. */
+  static async open(options: SqlEngineOptions): Promise<SqlEngine> {
+    const logger = options.logger ?? SILENT_LOGGER;
+    const backend =
+      options.backend.kind === 'postgres'
+        ? new PostgresBackend({
+            connection: options.backend.connection,
+            onIdleError: (error) => logger.warn({ err: error }, 'idle database connection failed'),
+          })
+        : await PgliteBackend.open({ dataDir: options.backend.dataDir, factory: options.backend.factory });
+
+    try {
+      const repository = new CatalogRepository(options.catalogSchema ?? 'rokks_catalog');
+
+      await inTransaction(backend, async (tx) => {
+        await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['rokks-catalog']);
+        await repository.ensureSchema(tx);
+      });
+
+      const timescale = options.timescale === 'off' ? false : await enableTimescale(backend);
+      const databaseName = (await backend.query('SELECT current_database()')).rows[0][0] ?? '';
+      const limits = { ...DEFAULT_QUERY_LIMITS, ...options.limits };
+
+      logger.info({ backend: backend.kind, timescale, catalogSchema: repository.schemaName }, 'sql engine opened');
+
+      return new SqlEngine(
+        backend,
+        repository,
+        new TableCatalogService(repository, databaseName, timescale),
+        timescale,
+        limits,
+        logger,
+      );
+    } catch (error) {
+      await backend.close();
+      throw error;
+    }
+  }
+
+  get backendKind(): Backend['kind'] {
+    return this.backend.kind;
+  }
+
+  /** The backend itself, for health checks and tests. */
+  get database(): Backend {
+    return this.backend;
+  }
+
+  async listTables(workspace: string): Promise<TableInfo[]> {
+    assertWorkspace(workspace);
+
+    return this.read((session) => this.repository.listTables(session, workspace));
+  }
+
+  /** Returns a table by id (`t_…`) or logical name; NOT_FOUND otherwise. */
+  async getTable(workspace: string, table: string): Promise<TableInfo> {
+    assertWorkspace(workspace);
+
+    return this.read((session) => this.findTable(session, workspace, table));
+  }
+
+  async createTable(workspace: string, definition: NewTable): Promise<TableInfo> {
+    assertWorkspace(workspace);
+
+    const table = await this.write(async (tx) => {
+      const info = await this.tables.ensureWorkspace(tx, workspace);
+
+      return this.tables.createTable(tx, info, definition);
+    });
+
+    this.logger.info({ workspace, tableId: table.id, table: table.name }, 'table created');
+
+    return table;
+  }
+
+  async dropTable(workspace: string, table: string): Promise<void> {
+    assertWorkspace(workspace);
+
+    const dropped = await this.write(async (tx) => {
+      const info = await this.requireWorkspace(tx, workspace);
+      const found = await this.findTable(tx, workspace, table, true);
+
+      await this.tables.dropTable(tx, info, found);
+
+      return found;
+    });
+
+    this.logger.info({ workspace, tableId: dropped.id, table: dropped.name }, 'table dropped');
+  }
+
+  /** Renames a table and columns (by column id): metadata and view only, the physical table is not touched. */
+  async renameTable(workspace: string, table: string, rename: TableRename): Promise<TableInfo> {
+    assertWorkspace(workspace);
+
+    const renamed = await this.write(async (tx) => {
+      const info = await this.requireWorkspace(tx, workspace);
+      const found = await this.findTable(tx, workspace, table, true);
+
+      return this.tables.renameTable(tx, info, found, rename);
+    });
+
+    this.logger.info({ workspace, tableId: renamed.id, table: renamed.name, version: renamed.version }, 'table renamed');
+
+    return renamed;
+  }
+
+  /** Starts a load; see `LoadWriter` for the guarantees. */
+  beginLoad(options: LoadOptions): Promise<LoadWriter> {
+    return this.loads.begin(options);
+  }
+
+  /** Loads every chunk of `source` (typed rows or COPY text) in one transaction. */
+  async load(options: LoadOptions, source: AsyncIterable<readonly (readonly Value[])[] | string>): Promise<LoadResult> {
+    const result = await this.loads.run(options, source);
+
+    this.logger.info(
+      { workspace: options.workspace, tableId: result.tableId, loadId: result.loadId, rows: result.rowsLoaded, alreadyApplied: result.alreadyApplied },
+      'load finished',
+    );
+
+    return result;
+  }
+
+  /** Runs one read-only SELECT written against the workspace's logical table names. */
+  async query(request: QueryRequest): Promise<QueryResult> {
+    assertWorkspace(request.workspace);
+
+    const params = toParams(request.params);
+    const limit = rowLimit(request.limit, this.limits.maxRows);
+
+    if (typeof request.sql !== 'string') {
+      throw new SqlEngineError('INVALID_INPUT', 'sql must be a string');
+    }
+
+    return this.limiter.run(request.userId, async () => {
+      const { workspace, tableNames } = await this.read(async (session) => ({
+        workspace: await this.requireWorkspace(session, request.workspace),
+        tableNames: new Set((await this.repository.listTables(session, request.workspace)).map((table) => table.name)),
+      }));
+      const statement = await checkReadOnlyQuery(request.sql, { schema: workspace.viewSchema, tables: tableNames });
+
+      return runCursorQuery(
+        this.backend,
+        { sql: statement, params, searchPath: workspace.viewSchema, role: workspace.role, limit },
+        this.limits,
+      );
+    });
+  }
+
+  /** Compiles and runs a widget query; the result has the same shape as `query`. */
+  async widgetQuery(request: WidgetQueryRequest): Promise<QueryResult> {
+    assertWorkspace(request.workspace);
+
+    const limit = rowLimit(request.query.limit, this.limits.maxRows);
+
+    return this.limiter.run(request.userId, async () => {
+      const { workspace, table } = await this.read(async (session) => ({
+        workspace: await this.requireWorkspace(session, request.workspace),
+        table: await this.findTable(session, request.workspace, request.query.table),
+      }));
+      const compiled = compileWidgetQuery(request.query, table, workspace, this.timescale);
+
+      return runCursorQuery(
+        this.backend,
+        { sql: compiled.sql, params: compiled.params, searchPath: workspace.viewSchema, role: workspace.role, limit },
+        this.limits,
+      );
+    });
+  }
+
+  /** Drops a workspace's views, tables, catalog rows and role. */
+  async dropWorkspace(workspace: string): Promise<void> {
+    assertWorkspace(workspace);
+    await this.write(async (tx) => {
+      const info = await this.repository.findWorkspace(tx, workspace);
+
+      if (info !== null) {
+        await this.tables.dropWorkspace(tx, info);
+      }
+    });
+  }
+
+  /** Workspaces the catalog knows, with their schema and role names. */
+  listWorkspaces(): Promise<WorkspaceInfo[]> {
+    return this.read((session) => this.repository.listWorkspaces(session));
+  }
+
+  close(): Promise<void> {
+    return this.backend.close();
+  }
+
+  private async requireWorkspace(session: SqlSession, workspace: string): Promise<WorkspaceInfo> {
+    const info = await this.repository.findWorkspace(session, workspace);
+
+    if (info === null) {
+      throw new SqlEngineError('NOT_FOUND', `workspace ${workspace} not found: it has no tables yet`, {
+        value: workspace,
+      });
+    }
+
+    return info;
+  }
+
+  private async findTable(session: SqlSession, workspace: string, table: string, lock = false): Promise<TableInfo> {
+    const key = isTableId(table) ? { id: table } : { name: table };
+    const found = await this.repository.findTable(session, workspace, key, lock);
+
+    if (found === null) {
+      throw new SqlEngineError('NOT_FOUND', `table ${table} not found in workspace ${workspace}`, { table });
+    }
+
+    return found;
+  }
+
+  private async read<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
+    return this.write(work);
+  }
+
+  private async write<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
+    try {
+      return await inTransaction(this.backend, work);
+    } catch (error) {
+      rethrowDatabaseError(error);
+    }
+  }
+}
+
+/** Creates the TimescaleDB extension when the server offers it; returns whether it is in use. */
+async function enableTimescale(backend: Backend): Promise<boolean> {
+  const available = await backend.query(
+    "SELECT 1 FROM pg_catalog.pg_available_extensions WHERE name = 'timescaledb'",
+  );
+
+  if (available.rows.length === 0) {
+    return false;
+  }
+
+  try {
+    await inTransaction(backend, async (tx) => {
+      await tx.query('CREATE EXTENSION IF NOT EXISTS timescaledb');
+    });
+  } catch {
+    // Installed but not loadable (not in shared_preload_libraries): plain PostgreSQL.
+    return false;
+  }
+
+  return true;
+}
