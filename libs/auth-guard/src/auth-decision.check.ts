@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, RequestMethod } from '
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 
-import { AUTH_DECISION_KEY, type AuthDecision } from './auth-decision.decorators';
+import { AUTH_DECISION_KEY, type AuthDecision } from './auth-decision';
 import { AUTH_GUARD_OPTIONS, type ResolvedAuthGuardOptions } from './auth-guard.options';
 
 // Metadata key that @MessagePattern and @EventPattern of @nestjs/microservices set.

@@ -1,18 +1,12 @@
 import 'reflect-metadata';
 
-import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { createParamDecorator, type ExecutionContext, UseGuards } from '@nestjs/common';
 
+import { AUTH_DECISION_KEY, type AuthDecision } from './auth-decision';
+import { RokksAuthGuard } from './auth.guard';
 import { type AuthenticatedUser, ROLES, type Role } from './authenticated-user';
 
-/** Metadata key of the access decision on a handler or controller class. */
-export const AUTH_DECISION_KEY = 'rokks:auth-decision';
-
-/** Access decision of a route: who may call it. */
-export type AuthDecision =
-  | { kind: 'public' }
-  | { kind: 'internal' }
-  | { kind: 'authenticated' }
-  | { kind: 'roles'; roles: Role[] };
+export { AUTH_DECISION_KEY, type AuthDecision } from './auth-decision';
 
 /** Lets anyone call the route, without credentials. */
 export function Public(): ClassDecorator & MethodDecorator {
@@ -68,5 +62,14 @@ function decide(decision: AuthDecision): ClassDecorator & MethodDecorator {
     }
 
     Reflect.defineMetadata(AUTH_DECISION_KEY, decision, holder);
+
+    // The global guard (APP_GUARD) does not reach the message handlers of a
+    // hybrid app unless it is connected with `inheritAppConfig: true`, so
+    // each decision also binds the guard to its handler or class.
+    if (descriptor === undefined) {
+      UseGuards(RokksAuthGuard)(target as new (...args: never[]) => unknown);
+    } else {
+      UseGuards(RokksAuthGuard)(target, propertyKey as string | symbol, descriptor);
+    }
   };
 }

@@ -9,12 +9,18 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 
-import { AUTH_DECISION_KEY, type AuthDecision } from './auth-decision.decorators';
+import { AUTH_DECISION_KEY, type AuthDecision } from './auth-decision';
 import { AUTH_GUARD_OPTIONS, type ResolvedAuthGuardOptions } from './auth-guard.options';
 import { type AuthenticatedUser, hasRequiredRole } from './authenticated-user';
 import { INTERNAL_SECRET_HEADER, verifyInternalSecret } from './internal-secret.util';
 import { TokenRejectedError } from './jwt-verifier';
 import { type GuardedRequest, readBearerToken, readSingleHeader } from './request-credentials.util';
+
+// Marks a request that already passed the guard: it runs once globally and
+// once more for each decision decorator on the handler and its class.
+const ACCESS_GRANTED = Symbol('rokks.auth.granted');
+
+type GrantedRequest = GuardedRequest & { [ACCESS_GRANTED]?: true };
 
 type ServerResponseLike = { setHeader?: (name: string, value: string) => void; raw?: { setHeader(name: string, value: string): void } };
 
@@ -52,10 +58,15 @@ export class RokksAuthGuard implements CanActivate {
       return this.allowNonHttp(decision, context);
     }
 
-    const request = context.switchToHttp().getRequest<GuardedRequest>();
+    const request = context.switchToHttp().getRequest<GrantedRequest>();
+
+    if (request[ACCESS_GRANTED] === true) {
+      return true;
+    }
 
     if (decision.kind === 'internal') {
       this.checkInternalSecret(request);
+      request[ACCESS_GRANTED] = true;
 
       return true;
     }
@@ -69,6 +80,8 @@ export class RokksAuthGuard implements CanActivate {
 
       throw new ForbiddenException(`This action needs the role ${decision.roles.join(' or ')}.`);
     }
+
+    request[ACCESS_GRANTED] = true;
 
     return true;
   }
