@@ -1,3 +1,8 @@
+import { type Value } from '@rokks/transform';
+
+import { type SqlEngineError } from './errors/sql-engine.exception';
+import { type LoadOptions } from './load/load.types';
+import { bucketQuery, DST_CASES, loadReadings } from './testing/dst-cases';
 import { openTestEngine, type TestBackendKind, type TestEngine } from './testing/test-databases';
 
 async function* chunks<T>(...items: T[]): AsyncIterable<T> {
@@ -6,55 +11,368 @@ async function* chunks<T>(...items: T[]): AsyncIterable<T> {
   }
 }
 
+async function failure(promise: Promise<unknown>): Promise<SqlEngineError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as SqlEngineError;
+  }
+
+  throw new Error('expected a rejection');
+}
+
+const cityColumns: LoadOptions['columns'] = [
+  { name: 'city', type: 'text' },
+  { name: 'people', type: 'integer' },
+];
+
 describe.each<TestBackendKind>(['postgres', 'pglite'])('SqlEngine on %s', (kind) => {
   let test: TestEngine;
+  const query = (sql: string, params?: unknown[]) =>
+    test.engine.query({ workspace: 'alpha', userId: 'u1', sql, params });
+  const load = (options: Partial<LoadOptions>, ...rows: Value[][][]) =>
+    test.engine.load(
+      { workspace: 'alpha', table: 'cities', loadId: 'x', mode: 'append', columns: cityColumns, ...options },
+      chunks(...rows),
+    );
+  const cityRows = async () => (await query('SELECT city, people FROM cities ORDER BY city')).rows;
 
   beforeAll(async () => {
-    test = await openTestEngine(kind);
+    test = await openTestEngine(kind, { limits: { statementTimeoutMs: 5_000 } });
   }, 60_000);
 
   afterAll(async () => {
     await test?.dispose();
   });
 
-  it('creates, loads and queries a table', async () => {
-    const { engine } = test;
-    const result = await engine.load(
+  it('loads typed rows and encodes every type', async () => {
+    const result = await test.engine.load(
       {
         workspace: 'alpha',
-        table: 'weather',
-        loadId: 'load-1',
+        table: 'samples',
+        loadId: 'samples-1',
         mode: 'create',
         columns: [
           { name: 'day', type: 'date' },
-          { name: 'city', type: 'text' },
-          { name: 'temp', type: 'float' },
-          { name: 'rain', type: 'integer' },
+          { name: 'label', type: 'text' },
+          { name: 'ratio', type: 'float' },
+          { name: 'big', type: 'integer' },
+          { name: 'price', type: 'numeric' },
+          { name: 'ok', type: 'boolean' },
+          { name: 'seen_at', type: 'timestamptz' },
+          { name: 'local_at', type: 'timestamp' },
+          { name: 'extra', type: 'json' },
         ],
       },
-      chunks([
-        ['2024-01-01', 'Berlin', 1.5, 3n],
-        ['2024-01-02', 'Berlin\ttab', -2, null],
-      ]),
+      chunks(
+        [['2024-01-01', 'tab\there', 1.5, 9007199254740993n, '12.50', true, '2024-03-31T01:30:00.25Z', '2024-03-31T01:30:00', '{"a":[1,2]}']],
+        [['2024-01-02', 'back\\slash\nnewline', -2, 3n, '0.1', false, null, null, null]],
+      ),
     );
 
-    expect(result.rowsLoaded).toBe(2);
+    expect(result).toMatchObject({ rowsLoaded: 2, rowCount: 2, alreadyApplied: false, mode: 'create' });
 
-    const query = await engine.query({ workspace: 'alpha', userId: 'u1', sql: 'SELECT * FROM weather ORDER BY day' });
+    const samples = await test.engine.query({ workspace: 'alpha', userId: 'u1', sql: 'SELECT * FROM samples ORDER BY day' });
 
-    expect(query).toEqual({
-      columns: [
-        { name: 'day', type: 'date' },
-        { name: 'city', type: 'text' },
-        { name: 'temp', type: 'float' },
-        { name: 'rain', type: 'integer' },
-      ],
-      rows: [
-        ['2024-01-01', 'Berlin', 1.5, 3],
-        ['2024-01-02', 'Berlin\ttab', -2, null],
-      ],
-      rowCount: 2,
-      truncated: false,
+    expect(samples.columns.map((column) => column.type)).toEqual([
+      'date', 'text', 'float', 'integer', 'numeric', 'boolean', 'timestamptz', 'timestamp', 'json',
+    ]);
+    expect(samples.rows).toEqual([
+      ['2024-01-01', 'tab\there', 1.5, '9007199254740993', 12.5, true, '2024-03-31T01:30:00.25Z', '2024-03-31T01:30:00Z', '{"a": [1, 2]}'],
+      ['2024-01-02', 'back\\slash\nnewline', -2, 3, 0.1, false, null, null, null],
+    ]);
+  });
+
+  it('rejects create when the table exists', async () => {
+    await load({ loadId: 'cities-create', mode: 'create' }, [['Berlin', 3_700_000n]]);
+
+    const error = await failure(load({ loadId: 'cities-create-again', mode: 'create' }, [['Paris', 2n]]));
+
+    expect(error.code).toBe('CONFLICT');
+    expect(error.message).toBe('table cities already exists');
+    expect(await cityRows()).toEqual([['Berlin', 3_700_000]]);
+  });
+
+  it('appends, and never applies a load id twice', async () => {
+    const first = await load({ loadId: 'cities-append-1' }, [['Hamburg', 1_800_000n]], [['Munich', 1_500_000n]]);
+    const retry = await load({ loadId: 'cities-append-1' }, [['Hamburg', 1_800_000n]], [['Munich', 1_500_000n]]);
+
+    expect(first).toMatchObject({ rowsLoaded: 2, rowCount: 3, alreadyApplied: false });
+    expect(retry).toMatchObject({ rowsLoaded: 2, alreadyApplied: true });
+    expect(await cityRows()).toEqual([
+      ['Berlin', 3_700_000],
+      ['Hamburg', 1_800_000],
+      ['Munich', 1_500_000],
+    ]);
+  });
+
+  it('adds a column a later load brings', async () => {
+    const result = await load(
+      { loadId: 'cities-append-2', columns: [...cityColumns, { name: 'country', label: 'Country', type: 'text' }] },
+      [['Cologne', 1_000_000n, 'DE']],
+    );
+
+    expect(result.addedColumns).toEqual(['country']);
+    expect((await query("SELECT city, country FROM cities WHERE country = 'DE'")).rows).toEqual([['Cologne', 'DE']]);
+
+    const table = await test.engine.getTable('alpha', 'cities');
+
+    expect(table.columns.map((column) => [column.name, column.type, column.position])).toEqual([
+      ['city', 'text', 1],
+      ['people', 'integer', 2],
+      ['country', 'text', 3],
+    ]);
+    expect(table.rowCount).toBe(4);
+  });
+
+  it('upserts by key, last row of a key wins', async () => {
+    const result = await load(
+      { loadId: 'cities-upsert', mode: 'upsert', key: ['city'] },
+      [['Berlin', 3_800_000n], ['Bonn', 1n]],
+      [['Bonn', 330_000n]],
+    );
+
+    expect(result).toMatchObject({ rowsLoaded: 2, rowCount: 5 });
+    expect(await cityRows()).toEqual([
+      ['Berlin', 3_800_000],
+      ['Bonn', 330_000],
+      ['Cologne', 1_000_000],
+      ['Hamburg', 1_800_000],
+      ['Munich', 1_500_000],
+    ]);
+  });
+
+  it('leaves the table as it was when a load fails', async () => {
+    const before = await cityRows();
+    const error = await failure(
+      test.engine.load(
+        { workspace: 'alpha', table: 'cities', loadId: 'cities-bad', mode: 'replace', columns: cityColumns },
+        chunks([['Leipzig', 600_000n]], 'Dresden\tmany\n'),
+      ),
+    );
+
+    expect(error.code).toBe('INVALID_DATA');
+    expect(error.message).toContain('"many"');
+    expect(error.message).toContain('column people');
+    expect(error.message).toContain('row 2 of the load');
+    expect(error.details).toMatchObject({ table: 'cities', column: 'people', row: 2 });
+    expect(await cityRows()).toEqual(before);
+    expect((await test.engine.getTable('alpha', 'cities')).rowCount).toBe(5);
+  });
+
+  it('leaves the table as it was when a load is aborted', async () => {
+    const before = await cityRows();
+    const writer = await test.engine.beginLoad({
+      workspace: 'alpha',
+      table: 'cities',
+      loadId: 'cities-aborted',
+      mode: 'replace',
+      columns: cityColumns,
     });
+
+    await writer.writeRows([['Essen', 580_000n]]);
+    await writer.abort();
+    expect(await cityRows()).toEqual(before);
+
+    const retried = await load({ loadId: 'cities-aborted', mode: 'append' }, [['Essen', 580_000n]]);
+
+    expect(retried.alreadyApplied).toBe(false);
+  });
+
+  it('replaces all rows and keeps the physical table id', async () => {
+    const { id } = await test.engine.getTable('alpha', 'cities');
+    const result = await load({ loadId: 'cities-replace', mode: 'replace' }, [['Stuttgart', 630_000n]]);
+
+    expect(result).toMatchObject({ tableId: id, rowsLoaded: 1, rowCount: 1 });
+    expect(await cityRows()).toEqual([['Stuttgart', 630_000]]);
+  });
+
+  it('streams many chunks with back-pressure', async () => {
+    const writer = await test.engine.beginLoad({
+      workspace: 'alpha',
+      table: 'numbers',
+      loadId: 'numbers-1',
+      mode: 'create',
+      columns: [
+        { name: 'n', type: 'integer' },
+        { name: 'label', type: 'text' },
+      ],
+    });
+
+    for (let chunk = 0; chunk < 20; chunk += 1) {
+      const rows: Value[][] = Array.from({ length: 2_000 }, (_, index) => [BigInt(chunk * 2_000 + index), `row ${index}`]);
+
+      await writer.writeRows(rows);
+    }
+
+    await writer.writeCopyText('40000\tcopy text\n');
+
+    expect(await writer.commit()).toMatchObject({ rowsLoaded: 40_001, rowCount: 40_001 });
+    expect((await query('SELECT count(*), sum(n) FROM numbers')).rows).toEqual([[40_001, 800_020_000]]);
+  });
+
+  it('renames table and columns without touching the physical table', async () => {
+    const before = await test.engine.createTable('alpha', {
+      name: 'sales',
+      columns: [
+        { label: 'Sold at', type: 'timestamptz' },
+        { label: 'Amount €', type: 'numeric' },
+      ],
+    });
+
+    expect(before.columns.map((column) => column.name)).toEqual(['sold_at', 'amount']);
+    await load({ table: 'sales', loadId: 'sales-1', columns: [{ name: 'sold_at', type: 'timestamptz' }, { name: 'amount', type: 'numeric' }] }, [
+      ['2024-05-01T10:00:00Z', '10.5'],
+      ['2024-05-01T11:00:00Z', '4.5'],
+    ]);
+
+    const relfilenode = async () =>
+      (
+        await test.engine.database.query(
+          "SELECT relfilenode::text FROM pg_class WHERE oid = to_regclass('wsd_alpha.' || $1)",
+          [before.id],
+        )
+      ).rows[0][0];
+    const fileBefore = await relfilenode();
+    const { version } = await test.engine.getTable('alpha', 'sales');
+    const amountId = before.columns[1].id;
+    const renamed = await test.engine.renameTable('alpha', before.id, {
+      name: 'revenue',
+      columns: { [amountId]: 'total' },
+    });
+
+    expect(renamed).toMatchObject({ id: before.id, name: 'revenue', version: version + 1 });
+    expect(renamed.columns.map((column) => [column.id, column.name])).toEqual([
+      [before.columns[0].id, 'sold_at'],
+      [amountId, 'total'],
+    ]);
+    expect(await relfilenode()).toBe(fileBefore);
+    expect((await query('SELECT sum(total) FROM revenue')).rows).toEqual([[15]]);
+    expect((await failure(query('SELECT * FROM sales'))).message).toBe('table sales not found in this workspace');
+
+    const widget = await test.engine.widgetQuery({
+      workspace: 'alpha',
+      userId: 'u1',
+      query: { table: before.id, measures: [{ column: amountId, agg: 'sum' }] },
+    });
+
+    expect(widget.columns).toEqual([{ name: 'sum_total', type: 'numeric' }]);
+    expect(widget.rows).toEqual([[15]]);
+  });
+
+  it('rejects renames that clash or name unknown columns', async () => {
+    const revenue = await test.engine.getTable('alpha', 'revenue');
+
+    expect((await failure(test.engine.renameTable('alpha', revenue.id, { name: 'cities' }))).code).toBe('CONFLICT');
+    expect(
+      (await failure(test.engine.renameTable('alpha', revenue.id, { columns: { [revenue.columns[0].id]: 'total' } }))).code,
+    ).toBe('CONFLICT');
+    expect((await failure(test.engine.renameTable('alpha', revenue.id, { columns: { f_ffffffff: 'x' } }))).code).toBe(
+      'NOT_FOUND',
+    );
+    expect((await failure(test.engine.renameTable('alpha', revenue.id, { name: 'Not Valid' }))).code).toBe(
+      'INVALID_INPUT',
+    );
+  });
+
+  it('drops a table', async () => {
+    const table = await test.engine.createTable('alpha', { name: 'scratch', columns: [{ name: 'a', type: 'integer' }] });
+
+    await test.engine.dropTable('alpha', table.id);
+
+    expect((await failure(test.engine.getTable('alpha', table.id))).code).toBe('NOT_FOUND');
+    expect((await test.engine.database.query('SELECT to_regclass($1)::text', [`wsd_alpha.${table.id}`])).rows).toEqual([
+      [null],
+    ]);
+  });
+
+  it('lists tables with their columns', async () => {
+    const tables = await test.engine.listTables('alpha');
+
+    expect(tables.map((table) => table.name)).toEqual(['cities', 'numbers', 'revenue', 'samples']);
+    expect(tables[0].id).toMatch(/^t_[0-9a-f]{32}$/);
+    expect(tables[0].columns[0].id).toMatch(/^f_[0-9a-f]{8}$/);
+    expect(tables[0].createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
+  });
+
+  it('keeps workspaces apart', async () => {
+    await test.engine.load(
+      { workspace: 'beta', table: 'secrets', loadId: 'beta-1', mode: 'create', columns: [{ name: 'code', type: 'text' }] },
+      chunks([['hidden']]),
+    );
+
+    expect((await failure(query('SELECT * FROM ws_beta.secrets'))).code).toBe('INVALID_QUERY');
+    expect((await failure(query('SELECT * FROM secrets'))).message).toBe('table secrets not found in this workspace');
+    expect(await test.engine.listTables('alpha')).not.toContainEqual(expect.objectContaining({ name: 'secrets' }));
+  });
+
+  it('runs widget queries with dimensions, filters and order', async () => {
+    const result = await test.engine.widgetQuery({
+      workspace: 'alpha',
+      userId: 'u1',
+      query: {
+        table: 'numbers',
+        dimensions: ['label'],
+        measures: [
+          { agg: 'count' },
+          { column: 'n', agg: 'max' },
+          { column: 'n', agg: 'avg', as: 'mean' },
+          { column: 'n', agg: 'count_distinct' },
+        ],
+        filters: [
+          { column: 'label', op: 'in', value: ['row 1', 'row 2', 'copy text'] },
+          { column: 'n', op: 'between', value: [0, 40_000] },
+          { column: 'label', op: 'contains', value: 'row' },
+          { column: 'n', op: '!=', value: 1 },
+        ],
+        orderBy: [{ column: 'label', dir: 'desc' }],
+        limit: 10,
+      },
+    });
+
+    expect(result.columns).toEqual([
+      { name: 'label', type: 'text' },
+      { name: 'count', type: 'integer' },
+      { name: 'max_n', type: 'integer' },
+      { name: 'mean', type: 'float' },
+      { name: 'count_distinct_n', type: 'integer' },
+    ]);
+    expect(result.rows).toEqual([
+      ['row 2', 20, 38_002, 19_002, 20],
+      ['row 1', 19, 38_001, 20_001, 19],
+    ]);
+  });
+
+  it.each(DST_CASES)('buckets time in Europe/Berlin: $name', async ({ interval, from, to, rows }) => {
+    if ((await test.engine.listTables('alpha')).every((table) => table.name !== 'readings')) {
+      await loadReadings(test.engine, 'alpha', 'readings');
+    }
+
+    const result = await test.engine.widgetQuery({
+      workspace: 'alpha',
+      userId: 'u1',
+      query: bucketQuery('readings', interval, from, to),
+    });
+
+    expect(result.columns).toEqual([
+      { name: 'bucket', type: 'timestamptz' },
+      { name: 'count', type: 'integer' },
+    ]);
+    expect(result.rows).toEqual(rows);
+  });
+
+  it('reports a bad column with its position', async () => {
+    const sql = 'SELECT nope FROM cities';
+    const error = await failure(query(sql));
+
+    expect(error.code).toBe('INVALID_QUERY');
+    expect(error.message).toContain('nope');
+    expect(error.details.position).toBe(sql.indexOf('nope') + 1);
+  });
+
+  it('binds parameters', async () => {
+    expect((await query('SELECT city FROM cities WHERE people > $1 AND city <> $2', [100, 'x'])).rows).toEqual([
+      ['Stuttgart'],
+    ]);
   });
 });

@@ -85,8 +85,9 @@ function canonicalDecimal(text: string): string | null {
 
 /**
  * Returns the decimal as a JSON number when the double that JavaScript reads
- * from it prints back as the same decimal value (so no digit is lost), else
- * the text unchanged.
+ * from it prints back as the same decimal value, else the text unchanged. So
+ * the JSON text always states the stored value: 2^60 is a double, but it
+ * prints as 1152921504606847000 and therefore stays a string.
  */
 export function decimalToJson(text: string): number | string {
   const number = Number(text);
@@ -97,7 +98,12 @@ export function decimalToJson(text: string): number | string {
 
   const original = canonicalDecimal(text);
 
-  return original !== null && original === canonicalDecimal(String(number)) ? number : text;
+  if (original === null || original !== canonicalDecimal(String(number))) {
+    return text;
+  }
+
+  // -0 and 0 are the same decimal; JSON has no negative zero.
+  return number === 0 ? 0 : number;
 }
 
 const TIMESTAMP_TEXT = /^(\d{4,}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?)(\+00)?$/;
