@@ -7,7 +7,6 @@ import {
 } from '.';
 import { type ColumnType, type Value } from '../types';
 
-
 const COLUMNS: { name: string; type: ColumnType; value: Value }[] = [
   { name: 'i', type: 'integer', value: 7n },
   { name: 'j', type: 'integer', value: -2n },

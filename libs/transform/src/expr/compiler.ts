@@ -16,10 +16,14 @@ import {
   widen,
 } from './type-rules';
 
-/** A column an expression may read: its name, its type and where its value sits in the row array. */
+/**
+ * A column an expression may read: its name, its type and where its value
+ * sits in the row array. Type `null` marks a column of unknown type (its
+ * definition failed to compile), which type-checks against anything.
+ */
 export interface ExpressionColumn {
   name: string;
-  type: ColumnType;
+  type: ColumnType | 'null';
   index: number;
 }
 

@@ -20,7 +20,8 @@ export function editDistance(left: string, right: string): number {
 /**
  * Returns the candidate closest to `name`, or null when none is close: a
  * case-insensitive match wins, else the smallest edit distance up to a third of
- * the name's length (at least 2).
+ * the name's length (at least 2), where a prefix of three or more characters
+ * counts as distance 1.
  */
 export function closestName(name: string, candidates: Iterable<string>): string | null {
   const lower = name.toLowerCase();
@@ -34,11 +35,16 @@ export function closestName(name: string, candidates: Iterable<string>): string 
     }
 
     // Names of very different lengths cannot be within the limit; skip the quadratic distance.
-    if (Math.abs(candidate.length - name.length) > limit || name.length > 200) {
+    const prefixOnly = Math.abs(candidate.length - name.length) > limit || name.length > 200;
+
+    if (prefixOnly && !(name.length >= 3 && candidate.toLowerCase().startsWith(lower))) {
       continue;
     }
 
-    const distance = editDistance(lower, candidate.toLowerCase());
+    const candidateLower = candidate.toLowerCase();
+    // A prefix of three or more characters (`int` for `integer`) counts as one edit.
+    const isPrefix = lower.length >= 3 && candidateLower.startsWith(lower);
+    const distance = isPrefix ? 1 : editDistance(lower, candidateLower);
 
     if (distance <= limit && distance < bestDistance) {
       best = candidate;
