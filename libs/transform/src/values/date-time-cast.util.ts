@@ -113,24 +113,34 @@ function finisher(type: DateTimeType, zone: ZoneOffsets | null, zoneName: string
           return castFail(problem);
         }
 
-        const local = localSeconds(fields);
-        let utc: number | null;
+        const secondOfDay = fields.hour * 3600 + fields.minute * 60 + fields.second;
+        let shift: number;
 
         if (fields.offset !== null) {
-          utc = local - fields.offset;
+          shift = -fields.offset;
         } else if (zone === null) {
-          utc = local;
+          shift = 0;
         } else {
-          utc = zone.localToUtc(local);
+          const local = daysFromCivil(fields.year, fields.month, fields.day) * SECONDS_PER_DAY + secondOfDay;
+          const utc = zone.localToUtc(local);
 
           if (utc === null) {
             return castFail(`${describeLocal(fields)} does not exist in ${zoneName} (daylight-saving gap)`);
           }
+
+          shift = utc - local;
         }
 
-        if (fields.carrySecond) {
-          utc++;
+        const utcSecondOfDay = secondOfDay + shift + (fields.carrySecond ? 1 : 0);
+
+        // Most values stay on their calendar day in UTC, so the date text is written without day arithmetic.
+        if (utcSecondOfDay >= 0 && utcSecondOfDay < SECONDS_PER_DAY) {
+          return castOk(
+            `${formatDate(fields.year, fields.month, fields.day)}T${formatTimeOfDay(utcSecondOfDay, fields.micro)}Z`,
+          );
         }
+
+        const utc = daysFromCivil(fields.year, fields.month, fields.day) * SECONDS_PER_DAY + utcSecondOfDay;
 
         if (utc < MIN_SECONDS || utc > MAX_SECONDS) {
           return castFail(`timestamptz ${OUT_OF_RANGE} in UTC`);
