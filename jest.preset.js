@@ -4,6 +4,10 @@ const path = require('node:path');
 const { pathsToModuleNameMapper } = require('ts-jest');
 const { compilerOptions } = require('./tsconfig.base.json');
 
+// Packages published only as ES modules: Jest 30 cannot require them on Node 20
+// (Node itself can since 20.19), so the tests compile them to CommonJS first.
+const esmOnlyPackages = ['jose', 'hyparquet', 'hyparquet-compressors', 'openid-client', 'oauth4webapi'];
+
 module.exports = {
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
@@ -15,7 +19,12 @@ module.exports = {
         isolatedModules: true,
       },
     ],
+    [`/node_modules/(${esmOnlyPackages.join('|')})/.+\\.m?js$`]: path.join(
+      __dirname,
+      'tools/build/jest-esm-transform.cjs',
+    ),
   },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnlyPackages.join('|')})/)`],
   moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, {
     prefix: `${__dirname}/`,
   }),

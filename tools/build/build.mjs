@@ -78,13 +78,16 @@ async function readAliases(root) {
 async function listProjects(root) {
   const projects = new Map();
 
-  for (const kind of ['apps', 'libs']) {
+  for (const kind of ['apps', 'libs', 'tools']) {
     const entries = await readdir(join(root, kind), { withFileTypes: true }).catch(() => []);
 
     for (const entry of entries) {
       const skipped = kind === 'apps' && SKIPPED_APPS.has(entry.name);
+      // Under tools/ only projects with a src folder (benchmarks, say) are built.
+      const hasSource =
+        kind !== 'tools' || (await readdir(join(root, kind, entry.name, 'src')).then(() => true, () => false));
 
-      if (entry.isDirectory() && !skipped) {
+      if (entry.isDirectory() && !skipped && hasSource) {
         projects.set(`${kind}/${entry.name}`, { path: `${kind}/${entry.name}`, name: entry.name });
       }
     }
@@ -103,7 +106,7 @@ function findProject(available, name) {
   const matches = [...available.values()].filter((project) => project.name === name);
 
   if (matches.length !== 1) {
-    const problem = matches.length === 0 ? 'not found' : 'ambiguous; prefix it with apps/ or libs/';
+    const problem = matches.length === 0 ? 'not found' : 'ambiguous; prefix it with apps/, libs/ or tools/';
 
     throw new Error(`Project "${name}" is ${problem}. Known projects: ${[...available.keys()].join(', ')}.`);
   }
