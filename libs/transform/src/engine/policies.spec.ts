@@ -1,7 +1,6 @@
 import { createTransformer, runTransformation, TransformFailedError } from '.';
 import { type InputColumn, type OnErrorPolicy, type RawValue, type TransformSpec } from '../types';
 
-
 const COLUMNS: InputColumn[] = [
   { name: 'id', type: 'integer' },
   { name: 'amount', type: 'float' },

@@ -1,7 +1,6 @@
 import { runTransformation } from '.';
 import { type InputColumn, type RawValue, type Step, type TransformResult } from '../types';
 
-
 const WEATHER: InputColumn[] = [
   { name: 'date', type: 'date' },
   { name: 'temp_max', type: 'float' },
@@ -612,5 +611,102 @@ describe('a spec without steps', () => {
       { name: 'b', type: 'text' },
     ]);
     expect(result.rows).toEqual([['1', 'true']]);
+  });
+});
+
+describe('typing model', () => {
+  const columns: InputColumn[] = [
+    { name: 'day', type: 'date', castOptions: { format: 'dd/MM/yyyy' } },
+    { name: 'price', type: 'numeric', castOptions: { decimalSeparator: ',' } },
+  ];
+
+  it('converts pending columns at the end with the inferred cast options', () => {
+    const result = transform([], [['18/03/2015', '1,50']], columns);
+
+    expect(result.columns).toEqual([
+      { name: 'day', type: 'date' },
+      { name: 'price', type: 'numeric' },
+    ]);
+    expect(result.rows).toEqual([['2015-03-18', '1.50']]);
+  });
+
+  it('gives an explicit cast the original text, not the inferred reading', () => {
+    const result = transform(
+      [{ op: 'cast', column: 'day', type: 'date', format: 'MM/dd/yyyy' }],
+      [['03/18/2015', '1']],
+      columns,
+    );
+
+    expect(result.rows).toEqual([['2015-03-18', '1']]);
+  });
+
+  it('converts a column when an expression first reads it', () => {
+    const result = transform(
+      [
+        { op: 'filter', expr: "day >= '2015-03-01'" },
+        { op: 'derive', column: 'gross', expr: 'price * 1.2' },
+      ],
+      [
+        ['18/03/2015', '1,50'],
+        ['18/02/2015', '2,00'],
+      ],
+      columns,
+    );
+
+    expect(result.rows).toEqual([['2015-03-18', '1.50', '1.800']]);
+  });
+
+  it('runs text steps on the raw text before the conversion', () => {
+    const result = transform(
+      [
+        { op: 'nulls', values: ['unknown'] },
+        { op: 'replace', column: 'day', find: '.', replace: '/' },
+        { op: 'trim', columns: ['price'] },
+      ],
+      [
+        ['18.03.2015', ' 3,25 '],
+        ['unknown', 'unknown'],
+      ],
+      columns,
+    );
+
+    expect(result.rows).toEqual([
+      ['2015-03-18', '3.25'],
+      [null, null],
+    ]);
+  });
+
+  it('reports a conversion error under the column name of the moment', () => {
+    const result = transform(
+      [{ op: 'rename', from: 'price', to: 'cost' }],
+      [['18/03/2015', 'free']],
+      columns,
+    );
+
+    expect(result.errors).toEqual([
+      {
+        row: 2,
+        column: 'cost',
+        value: 'free',
+        message: expect.stringMatching(/^cannot read as numeric: /),
+      },
+    ]);
+  });
+
+  it('reads numbers and booleans from JSON rows as the pending type', () => {
+    const result = runTransformation(
+      [{ n: 12, f: 1.5, b: true, t: 7 }],
+      { steps: [] },
+      {
+        columns: [
+          { name: 'n', type: 'integer' },
+          { name: 'f', type: 'float' },
+          { name: 'b', type: 'boolean' },
+          { name: 't' },
+        ],
+      },
+    );
+
+    expect(result.rows).toEqual([[12n, 1.5, true, '7']]);
   });
 });

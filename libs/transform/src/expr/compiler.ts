@@ -51,6 +51,19 @@ export function constantOf(type: ExpressionType, value: Value): Typed {
   return { type, evaluate: () => value, constant: true };
 }
 
+/** Returns the operand's evaluator widened to `type`; a constant is widened once, here. */
+export function widenOperand(operand: Typed, type: ExpressionType): Evaluator {
+  const evaluate = widen(operand.evaluate, operand.type, type);
+
+  if (!operand.constant || evaluate === operand.evaluate) {
+    return evaluate;
+  }
+
+  const value = evaluate([]);
+
+  return () => value;
+}
+
 /** Compiles one expression tree against a fixed set of columns into closures. */
 export class ExpressionCompiler {
   private readonly columns = new Map<string, ExpressionColumn>();
@@ -313,8 +326,8 @@ export class ExpressionCompiler {
       return { type, evaluate: NULL_EVALUATOR, constant: true };
     }
 
-    const a = widen(left.evaluate, left.type, type);
-    const b = widen(right.evaluate, right.type, type);
+    const a = widenOperand(left, type);
+    const b = widenOperand(right, type);
 
     return { type, evaluate: compileArithmetic(operator, type, a, b), constant };
   }
@@ -360,8 +373,8 @@ export class ExpressionCompiler {
       return { type: 'boolean', evaluate: NULL_EVALUATOR, constant: true };
     }
 
-    const a = widen(left.evaluate, left.type, type);
-    const b = widen(right.evaluate, right.type, type);
+    const a = widenOperand(left, type);
+    const b = widenOperand(right, type);
 
     return { type: 'boolean', evaluate: compileComparisonOf(operator, type, a, b), constant };
   }

@@ -1,7 +1,7 @@
 import { type Value } from '../types';
 import { createCaster } from '../values';
 import { type ExpressionNode } from './ast';
-import { type FunctionDefinition, requireType, type Typed } from './compiler';
+import { type FunctionDefinition, requireType, type Typed, widenOperand } from './compiler';
 import {
   DATE_PARTS,
   type DatePart,
@@ -20,7 +20,6 @@ import {
   isInt64,
   isNumericFamily,
   isTemporal,
-  widen,
 } from './type-rules';
 
 type CallNode = ExpressionNode & { kind: 'call' };
@@ -187,7 +186,7 @@ const coalesce: FunctionDefinition = {
   maxArgs: Number.POSITIVE_INFINITY,
   compile(args, call) {
     const type = unify(args, call, 'coalesce() arguments');
-    const evaluators = args.map((arg) => widen(arg.evaluate, arg.type, type));
+    const evaluators = args.map((arg) => widenOperand(arg, type));
 
     return {
       type,
@@ -220,8 +219,8 @@ const conditional: FunctionDefinition = {
 
     const type = unify(args.slice(1), { ...call, args: call.args.slice(1) }, 'if() branches');
     const condition = args[0].evaluate;
-    const whenTrue = widen(args[1].evaluate, args[1].type, type);
-    const whenFalse = widen(args[2].evaluate, args[2].type, type);
+    const whenTrue = widenOperand(args[1], type);
+    const whenFalse = widenOperand(args[2], type);
 
     return {
       type,
