@@ -1,0 +1,42 @@
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { type RequestInit, type Response } from 'undici';
+
+import { type MeshFetch, meshFetch } from '@rokks/mesh';
+
+import { ServiceContext } from './service-context';
+
+/**
+ * `fetch` for calls to other Rokks services: mutual TLS with the service's
+ * current certificate (switched on each renewal), the mesh CA as the only
+ * trust anchor and the internal secret header. Plain `http:` URLs are rejected.
+ */
+@Injectable()
+export class MeshClient implements OnModuleDestroy {
+  private current: MeshFetch;
+  private readonly retired = new Set<Promise<void>>();
+
+  constructor(context: ServiceContext) {
+    this.current = meshFetch(context.identity);
+    context.registry.onIdentityRenewed((identity) => {
+      const previous = this.current;
+
+      this.current = meshFetch(identity);
+      // undici's close() lets requests in flight finish before it closes.
+      const closing = previous.close().catch((error: unknown) => {
+        context.logger.warn({ err: error }, 'closing the previous mesh connection pool failed');
+      });
+
+      this.retired.add(closing);
+      void closing.finally(() => this.retired.delete(closing));
+    });
+  }
+
+  fetch(url: string | URL, init?: RequestInit): Promise<Response> {
+    return this.current(url, init);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await Promise.all([...this.retired]);
+    await this.current.close();
+  }
+}

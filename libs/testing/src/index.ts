@@ -1,0 +1,4 @@
+export { type CaptureDestination, type CapturedLine, LogCapture } from './log-capture';
+export { TestPlatform, type TestMeshClient } from './test-platform';
+export { startTestRegistry, type TestRegistry } from './test-registry';
+export { buildProjects, workspaceRoot, workspaceTempDir } from './workspace.util';
