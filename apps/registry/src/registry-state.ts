@@ -12,6 +12,7 @@ import { loadOrCreateCertificateAuthority } from './ca/certificate-authority.sto
 import { resolveMasterKey } from './crypto/master-key';
 import { verifyMasterKey } from './crypto/master-key-check';
 import { DecryptionError, SecretCipher } from './crypto/secret-cipher';
+import { IdentityProviderStore } from './identity-providers/identity-provider.store';
 import { InstanceStore } from './instances/instance.store';
 import { bootstrapTokenMatches, resolveBootstrapToken } from './platform/bootstrap-token';
 import { type PlatformSecrets, resolvePlatformSecrets } from './platform/platform-secrets';
@@ -40,6 +41,7 @@ export class RegistryState {
     readonly configEntries: ConfigStore,
     readonly secrets: SecretStore,
     readonly instances: InstanceStore,
+    readonly identityProviders: IdentityProviderStore,
     readonly authority: MeshCertificateAuthority,
     readonly platform: PlatformSecrets,
     private readonly bootstrapTokenSha256: Buffer,
@@ -111,6 +113,7 @@ export class RegistryState {
       new ConfigStore(database),
       secrets,
       new InstanceStore(database, config.instanceTtlSeconds * 1000),
+      new IdentityProviderStore(database, secrets),
       authority,
       platform,
       bootstrapToken.sha256,

@@ -13,6 +13,7 @@ import { BootstrapService } from './bootstrap/bootstrap.service';
 import { DatabaseHealthIndicator } from './health/database.health';
 import { HealthController } from './health/health.controller';
 import { ClientCertificateGuard } from './http/client-certificate.guard';
+import { IdentityProvidersController } from './identity-providers/identity-providers.controller';
 import { InstancesController } from './instances/instances.controller';
 import { InstancesService } from './instances/instances.service';
 import { RegistryMaintenance } from './registry-maintenance';
@@ -38,6 +39,7 @@ export class RegistryModule {
         InstancesController,
         ConfigController,
         SecretsController,
+        IdentityProvidersController,
         HealthController,
       ],
       providers: [

@@ -124,6 +124,41 @@ describe('registry access control', () => {
     ).toBe(404);
   });
 
+  it('stores identity providers with the client secret for auth only', async () => {
+    const clientSecret = `idp-client-secret-${randomBytes(16).toString('hex')}`;
+    const response = await harness.request(registry, '/identity-providers/google', {
+      method: 'PUT',
+      headers: {
+        'content-type': 'application/json',
+        ...internal(registry.state.platform.internalSecret),
+      },
+      body: JSON.stringify({
+        displayName: 'Google',
+        issuer: 'https://accounts.google.com',
+        clientId: 'client-id.apps.example',
+        clientSecret,
+      }),
+    });
+
+    expect(response.status).toBe(200);
+    expect(response.json).toEqual(
+      expect.objectContaining({
+        id: 'google',
+        clientSecretName: 'idp.google.client-secret',
+        scopes: ['openid', 'email', 'profile'],
+        enabled: true,
+      }),
+    );
+    expect(response.text).not.toContain(clientSecret);
+    expect(registry.state.secrets.valuesFor('auth')).toEqual(
+      expect.objectContaining({ 'idp.google.client-secret': clientSecret }),
+    );
+    expect(registry.state.secrets.valuesFor('worker')).not.toHaveProperty(
+      'idp.google.client-secret',
+    );
+    expect(harness.linesContaining([clientSecret])).toEqual([]);
+  });
+
   it('requires a mesh client certificate for instances', async () => {
     const withoutCertificate = await harness.request(registry, '/instances', {
       headers: internal(registry.state.platform.internalSecret),

@@ -71,6 +71,10 @@ export class SecretStore {
     return row === undefined ? undefined : this.decryptRow(row);
   }
 
+  has(name: string): boolean {
+    return this.database.prepare('SELECT 1 FROM secrets WHERE name = ?').get(name) !== undefined;
+  }
+
   /** Deletes a secret and its entitlements; returns false when it did not exist. */
   delete(name: string): boolean {
     return this.database.prepare('DELETE FROM secrets WHERE name = ?').run(name).changes > 0;

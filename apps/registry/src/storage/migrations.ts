@@ -54,7 +54,7 @@ export const MIGRATIONS: readonly { version: number; description: string; sql: s
         display_name TEXT NOT NULL,
         issuer TEXT NOT NULL,
         client_id TEXT NOT NULL,
-        client_secret_name TEXT REFERENCES secrets (name),
+        client_secret_name TEXT REFERENCES secrets (name) ON DELETE SET NULL,
         scopes TEXT NOT NULL,
         enabled INTEGER NOT NULL,
         updated_at TEXT NOT NULL

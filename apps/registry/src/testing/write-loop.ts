@@ -18,9 +18,15 @@ const secrets = new SecretStore(
 );
 const padding = 'x'.repeat(2048);
 
-for (let index = Number(firstIndexText); ; index += 1) {
+// Each round commits a configuration entry and a secret in one transaction,
+// so after a crash either both exist or neither does.
+const writeRound = database.transaction((index: number) => {
   entries.set(null, `entry-${index}`, { index, padding });
   secrets.set(`SECRET_${index}`, `value-${index}-${padding}`, ['worker']);
+});
+
+for (let index = Number(firstIndexText); ; index += 1) {
+  writeRound(index);
   // Standard output is a pipe, which Node writes synchronously on Linux, so
   // the parent never reads a count ahead of the commits.
   process.stdout.write(`committed ${index}\n`);
