@@ -9,7 +9,6 @@ import {
   type TransformResult,
 } from '../types';
 
-
 const COLUMNS: InputColumn[] = [
   { name: 'key' },
   { name: 'count', type: 'integer' },

@@ -12,7 +12,7 @@ export class ErrorSink {
   /** Errors reported since the last takeErrors(). */
   private errors: TransformError[] = [];
   /** Errors kept so far under the `null` policy, which caps them at maxErrors. */
-  private kept = 0;
+  private nullErrorsReported = 0;
   rowsRejected = 0;
   valuesNulled = 0;
 
@@ -22,9 +22,9 @@ export class ErrorSink {
   ) {}
 
   /**
-   * Reports one bad value. Returns true when the row goes on with null in the
-   * value's place (`null` policy), false when the row is rejected
-   * (`reject-row`); throws TransformFailedError under `fail`.
+   * Reports one bad value and returns whether the row goes on. Under `null`
+   * it returns true, and the caller puts null in the value's place. Under
+   * `reject-row` it returns false. Under `fail` it throws TransformFailedError.
    */
   report(column: string | null, value: unknown, message: string): boolean {
     const error: TransformError = {
@@ -45,8 +45,8 @@ export class ErrorSink {
       case 'null':
         this.valuesNulled += 1;
 
-        if (this.kept < this.maxErrors) {
-          this.kept += 1;
+        if (this.nullErrorsReported < this.maxErrors) {
+          this.nullErrorsReported += 1;
           this.errors.push(error);
         }
 

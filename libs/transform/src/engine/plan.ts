@@ -57,7 +57,7 @@ export interface ScopeColumn {
   name: string;
   slot: number;
   type: ColumnType;
-  /** True while the slot holds the raw value, to be converted to `type` by `caster` when first needed. */
+  /** True while the slot contains the raw value, which `caster` converts to `type` when first needed. */
   pending: boolean;
   caster: Caster | null;
   /** The step that made the column typed, for messages: `steps[1] (cast)`. */

@@ -359,7 +359,7 @@ class Planner {
       this.ops.push(deriveOp(slot, step.column, compiled.evaluate, result, this.sink));
     }
 
-    // A derive onto an existing name replaces that column where it stands.
+    // A derive onto an existing name replaces that column at its position.
     const existing = this.scope.findIndex((column) => column.name === step.column);
 
     if (existing >= 0) {
@@ -424,7 +424,7 @@ class Planner {
     this.ops.push(fillConstantOp(column.slot, result.value));
   }
 
-  /** The columns a text step names, or every text-level column when it names none. */
+  /** Returns the columns a text step names, or every text-level column when it names none. */
   private textColumns(names: string[] | undefined, path: string, op: string): ScopeColumn[] {
     if (names === undefined) {
       return this.scope.filter((column) => column.pending || column.type === 'text');
@@ -474,6 +474,8 @@ class Planner {
       let pattern: RegExp;
 
       try {
+        // NOTE: JavaScript regular expressions backtrack, so a pattern such as `(a+)+$` can take
+        // exponential time on some values, and no timeout stops it.
         pattern = new RegExp(find, 'gu');
       } catch (error) {
         this.error(`${path}.find`, `invalid regular expression: ${(error as Error).message}`);

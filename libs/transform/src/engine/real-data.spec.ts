@@ -13,7 +13,6 @@ import {
   type Value,
 } from '../types';
 
-
 const REAL_DATA = path.resolve(__dirname, '../../../..', '../shared/data/real');
 
 interface Case {

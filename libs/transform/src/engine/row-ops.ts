@@ -43,7 +43,7 @@ export function conversionOp(conversions: Conversion[], sink: ErrorSink): RowOp 
   };
 }
 
-/** An explicit cast: reads the raw text of a pending column, or the typed value otherwise. */
+/** Builds an explicit cast, which reads the raw text of a pending column and the typed value of any other. */
 export function castOp(
   slot: number,
   name: string,

@@ -486,7 +486,7 @@ describe('dedupe', () => {
     expect(result.rows.map((row) => row[1])).toEqual([1n, 2n, 4n, 5n]);
   });
 
-  it('keep last keeps the last row of each key, in the order of last occurrence', () => {
+  it('keep last keeps last occurrences in order', () => {
     const result = transform([{ op: 'dedupe', keys: ['key'], keep: 'last' }], rows, columns);
 
     expect(result.rows.map((row) => row[1])).toEqual([3n, 5n, 6n, 7n]);

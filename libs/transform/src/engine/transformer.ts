@@ -137,9 +137,9 @@ class PlannedTransformer implements Transformer {
 
     this.guard(() => {
       segments.forEach((segment, index) => {
-        for (const held of segment.buffer?.drain() ?? []) {
-          this.sink.rowNumber = held.rowNumber;
-          this.run(index + 1, held.row, output);
+        for (const buffered of segment.buffer?.drain() ?? []) {
+          this.sink.rowNumber = buffered.rowNumber;
+          this.run(index + 1, buffered.row, output);
         }
       });
     });
@@ -168,7 +168,7 @@ class PlannedTransformer implements Transformer {
     }
   }
 
-  /** A row with too few or too many values: missing ones read as null, extra ones are dropped. */
+  /** Reports a row with too few or too many values; if it goes on, missing values read as null and extra ones are dropped. */
   private reportRagged(length: number): boolean {
     const expected = this.plan.inputCount;
 

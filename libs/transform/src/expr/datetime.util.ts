@@ -222,7 +222,11 @@ export function compareDateTime(left: string, right: string): number {
   const a = normalizeFraction(left);
   const b = normalizeFraction(right);
 
-  return a < b ? -1 : a > b ? 1 : 0;
+  if (a === b) {
+    return 0;
+  }
+
+  return a < b ? -1 : 1;
 }
 
 /**

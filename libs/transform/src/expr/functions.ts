@@ -165,14 +165,14 @@ const substr: FunctionDefinition = {
 };
 
 /** Finds the type all arguments widen to, or throws at the first one that does not fit. */
-function unify(args: Typed[], call: CallNode, what: string): ExpressionType {
+function unify(args: Typed[], call: CallNode, label: string): ExpressionType {
   let type: ExpressionType = 'null';
 
   args.forEach((arg, index) => {
     const next = commonType(type, arg.type);
 
     if (next === null) {
-      throw new ExpressionError(`${what} mix ${type} and ${arg.type}`, argPosition(call, index));
+      throw new ExpressionError(`${label} mix ${type} and ${arg.type}`, argPosition(call, index));
     }
 
     type = next;
@@ -328,14 +328,14 @@ function keywordArgument<T extends string>(
   args: Typed[],
   call: CallNode,
   allowed: readonly T[],
-  what: string,
+  label: string,
 ): T {
   const [arg] = args;
   const value = arg.constant && arg.type === 'text' ? arg.evaluate([]) : null;
 
   if (typeof value !== 'string') {
     throw new ExpressionError(
-      `${call.name}() needs the ${what} as a string literal such as '${allowed[0]}'`,
+      `${call.name}() needs the ${label} as a string literal such as '${allowed[0]}'`,
       argPosition(call, 0),
     );
   }
@@ -345,7 +345,7 @@ function keywordArgument<T extends string>(
 
   if (match === undefined) {
     throw new ExpressionError(
-      `unknown ${what} '${value}'${didYouMean(lower, allowed)} (expected one of ${allowed.join(', ')})`,
+      `unknown ${label} '${value}'${didYouMean(lower, allowed)} (expected one of ${allowed.join(', ')})`,
       argPosition(call, 0),
     );
   }

@@ -15,10 +15,10 @@ import { type Evaluator, type ExpressionType, isInt64 } from './type-rules';
 
 /**
  * Builds a null-propagating arithmetic evaluator over operands already widened
- * to `type`. Integer arithmetic is exact 64-bit (`/` truncates toward zero, as
- * in SQL) and fails on overflow; float arithmetic fails when finite operands
- * give an infinite result; numeric arithmetic is exact decimal. Division and
- * remainder by zero fail for every type.
+ * to `type`. Integer arithmetic is exact 64-bit and fails on overflow, and its
+ * `/` truncates toward zero as in SQL. Float arithmetic fails when finite
+ * operands give an infinite result. Numeric arithmetic is exact decimal.
+ * Division and remainder by zero fail for every type.
  */
 export function compileArithmetic(
   operator: ArithmeticOperator,

@@ -18,10 +18,10 @@ export function editDistance(left: string, right: string): number {
 }
 
 /**
- * Returns the candidate closest to `name`, or null when none is close: a
- * case-insensitive match wins, else the smallest edit distance up to a third of
- * the name's length (at least 2), where a prefix of three or more characters
- * counts as distance 1.
+ * Returns the candidate closest to `name`, or null when none is close. A
+ * case-insensitive match wins. Otherwise the smallest edit distance wins, up to
+ * a third of the name's length (at least 2), and a prefix of three or more
+ * characters counts as distance 1.
  */
 export function closestName(name: string, candidates: Iterable<string>): string | null {
   const lower = name.toLowerCase();

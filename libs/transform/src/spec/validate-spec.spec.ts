@@ -2,7 +2,6 @@ import { formatSpecError, SpecValidationError, validateSpec } from '.';
 import { createTransformer } from '../engine';
 import { type InputColumn } from '../types';
 
-
 const COLUMNS: InputColumn[] = [
   { name: 'date', type: 'date' },
   { name: 'temp_max', type: 'float' },
