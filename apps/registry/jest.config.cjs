@@ -2,11 +2,11 @@ module.exports = {
   displayName: 'registry',
   preset: '../../jest.preset.js',
   rootDir: __dirname,
-  // jose (loaded by @rokks/auth-guard) and content-disposition (loaded by
-  // @fastify/static for the Swagger UI) are published only as ES modules,
-  // which Jest cannot load on Node 20, so they are compiled to CommonJS.
+  // content-disposition (loaded by @fastify/static, which serves the Swagger
+  // UI) is published only as an ES module, like jose, so Jest compiles both
+  // to CommonJS. This pattern replaces the preset's, so it names jose too.
   transform: {
-    '/node_modules/(jose|content-disposition)/.+\\.js$':
+    '/node_modules/content-disposition/.+\\.js$':
       '<rootDir>/../../tools/build/jest-esm-transform.cjs',
   },
   transformIgnorePatterns: ['^(?!.*/node_modules/(jose|content-disposition)/).*/node_modules/'],

@@ -17,7 +17,7 @@ import { RegistryModule } from './registry.module';
 export interface StartRegistryOptions {
   /** Environment variables (see `registry.config.ts`), usually `readEnvironment()`. */
   env: Readonly<Record<string, string | undefined>>;
-  /** Where log lines go; default standard output. */
+  /** Destination of the log lines; default standard output. */
   logDestination?: DestinationStream;
 }
 

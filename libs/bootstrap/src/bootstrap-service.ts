@@ -34,7 +34,7 @@ export interface RetryOptions {
 export interface BootstrapOptions {
   service: string;
   env: Record<string, string | undefined>;
-  /** The service's own data directory, which holds `bootstrap-cache.json`. */
+  /** The service's own data directory, which contains `bootstrap-cache.json`. */
   dataDir: string;
   logger: BootstrapLogger;
   /** Data directory shared with the registry (development files); default `ROKKS_DATA_DIR` or `.rokks`. */
@@ -64,7 +64,7 @@ const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
  *
  * The registry's CA is pinned by fingerprint before any token is sent. An
  * unreachable registry (network error, time-out, HTTP 429 or 5xx) is retried
- * with exponential backoff; when every attempt fails, the last identity cached
+ * with exponential backoff. When every attempt fails, the last identity cached
  * in `<dataDir>/bootstrap-cache.json` is returned if its certificate has not
  * expired. A rejected token, a fingerprint mismatch or an invalid response
  * fails at once and never falls back to the cache.

@@ -14,7 +14,7 @@ export interface BootstrapSettings {
   token?: string;
   /** Normalized SHA-256 hex; undefined when neither source provides one. */
   caFingerprint?: string;
-  /** Where each value came from, for messages (never the values themselves). */
+  /** Origin of each value (variable name or file path) for messages, never the values. */
   origins: { token: string; caFingerprint: string };
 }
 

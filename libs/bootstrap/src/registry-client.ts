@@ -72,8 +72,8 @@ export class RegistryClient {
   }
 
   /**
-   * Sends a heartbeat; when the registry no longer knows the instance (it
-   * expired, or the registry lost its data), registers it again.
+   * Sends a heartbeat; when the registry has no record of the instance
+   * (it expired, or the registry lost its data), registers it again.
    */
   async heartbeat(): Promise<void> {
     if (this.instanceId === undefined || this.registeredUrl === undefined) {

@@ -9,7 +9,7 @@ import { certificateFingerprint, certificatePemFromDer, derFingerprint } from '@
 import { BootstrapError } from './bootstrap.errors';
 import { type BootstrapResponse, bootstrapResponseSchema } from './service-identity';
 
-/** A failure worth retrying: the registry is unreachable, timed out or answered 5xx/429. */
+/** A failure worth retrying: the registry is unreachable, timed out or responded with HTTP 5xx or 429. */
 export class RegistryUnavailableError extends Error {
   override readonly name = 'RegistryUnavailableError';
 }
@@ -99,7 +99,7 @@ export async function requestIdentity(
 
   if (response.status === 429 || response.status >= 500) {
     await response.body?.cancel();
-    throw new RegistryUnavailableError(`the registry answered HTTP ${response.status}`);
+    throw new RegistryUnavailableError(`the registry responded with HTTP ${response.status}`);
   }
 
   if (response.status === 401 || response.status === 403) {

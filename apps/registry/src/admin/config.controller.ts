@@ -39,8 +39,8 @@ const setConfigSchema = z.object({
 const servicePipe = new ZodValidationPipe(serviceNameSchema, 'service name');
 const keyPipe = new ZodValidationPipe(entryNameSchema, 'configuration key');
 
-// TODO: admin access through the edge (user JWT with the admin role) once the
-// edge fronts these routes; until then only backends with the internal secret.
+// TODO: accept admins (a user JWT with the admin role) once the edge fronts
+// these routes. Until then only backends with the internal secret can call them.
 @ApiTags('configuration')
 @ApiSecurity('internal-secret')
 @ApiUnauthorizedResponse({ description: 'Missing or invalid internal secret' })

@@ -41,8 +41,8 @@ const setSecretSchema = z.object({
 const namePipe = new ZodValidationPipe(entryNameSchema, 'secret name');
 
 /** Secret management. Responses carry names and entitlements, never values. */
-// TODO: admin access through the edge (user JWT with the admin role) once the
-// edge fronts these routes; until then only backends with the internal secret.
+// TODO: accept admins (a user JWT with the admin role) once the edge fronts
+// these routes. Until then only backends with the internal secret can call them.
 @ApiTags('secrets')
 @ApiSecurity('internal-secret')
 @ApiUnauthorizedResponse({ description: 'Missing or invalid internal secret' })

@@ -146,7 +146,7 @@ describe('bootstrap against a running registry', () => {
     );
   });
 
-  it('refuses a registry whose CA does not match the pin', async () => {
+  it('rejects a registry with an unpinned CA', async () => {
     await expect(
       bootstrap('worker', { ROKKS_REGISTRY_CA_FINGERPRINT: 'ab'.repeat(32) }),
     ).rejects.toThrow(expect.objectContaining({ code: 'CA_FINGERPRINT_MISMATCH' }));

@@ -15,7 +15,7 @@ export class BootstrapService {
 
   // NOTE: the registry generates the service's private key and sends it in the
   // response. A CSR-based flow, where the service sends only its public key,
-  // would keep the key on the service; it is not implemented yet.
+  // would keep the key on the service, but it is not implemented yet.
   async identityFor(service: string): Promise<BootstrapResponse> {
     const certificate = await this.state.issueCertificate(service);
 

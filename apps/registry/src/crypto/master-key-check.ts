@@ -7,9 +7,9 @@ const CHECK_PLAINTEXT = 'rokks master key check v1';
 const CHECK_ASSOCIATED_DATA = 'rokks:master-key-check';
 
 /**
- * Proves that the master key is the one the database was created with, before
- * anything else is decrypted: on first start it stores a known text encrypted
- * under the key; on later starts that text must decrypt.
+ * Checks that the master key is the one the database was created with, before
+ * anything else is decrypted. The first start stores a known text encrypted
+ * under the key, and every later start must decrypt it.
  */
 export function verifyMasterKey(
   settings: SettingsStore,

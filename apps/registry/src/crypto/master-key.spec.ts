@@ -107,7 +107,7 @@ describe('resolveMasterKey', () => {
     ).toThrow(/symbolic link/);
   });
 
-  it('refuses to create a key for an initialized database', () => {
+  it('creates no key for an existing database', () => {
     expect(() =>
       resolveMasterKey({ environmentValue: undefined, keyFilePath, mayCreate: false }),
     ).toThrow(expect.objectContaining({ code: 'MASTER_KEY_MISSING' }));

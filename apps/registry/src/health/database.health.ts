@@ -3,7 +3,7 @@ import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/term
 
 import { RegistryState } from '../registry-state';
 
-/** Reports the registry database as up when it answers a trivial query. */
+/** Reports the registry database as up when a trivial query succeeds. */
 @Injectable()
 export class DatabaseHealthIndicator {
   constructor(

@@ -13,7 +13,7 @@ type RequestWithPeer = FastifyRequest & { meshPeer?: AuthenticatedPeer };
 
 /**
  * Requires a client certificate from the mesh CA (mutual TLS). The registry's
- * HTTPS server only asks for client certificates, because services call
+ * HTTPS server only requests client certificates, because services call
  * `POST /bootstrap` before they have one, so this guard enforces it per route.
  */
 @Injectable()

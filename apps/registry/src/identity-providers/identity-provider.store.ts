@@ -8,7 +8,7 @@ export interface IdentityProvider {
   /** Issuer URL; its `/.well-known/openid-configuration` describes the endpoints. */
   issuer: string;
   clientId: string;
-  /** Name of the secret that holds the client secret, or null for public clients. */
+  /** Name of the secret that contains the client secret, or null for public clients. */
   clientSecretName: string | null;
   scopes: string[];
   enabled: boolean;

@@ -40,8 +40,8 @@ const identityProviderSchema = z.object({
 const idPipe = new ZodValidationPipe(serviceNameSchema, 'identity provider id');
 
 /** Identity-provider settings for the auth service. Responses never include the client secret. */
-// TODO: admin access through the edge (user JWT with the admin role) once the
-// edge fronts these routes; until then only backends with the internal secret.
+// TODO: accept admins (a user JWT with the admin role) once the edge fronts
+// these routes. Until then only backends with the internal secret can call them.
 @ApiTags('identity providers')
 @ApiSecurity('internal-secret')
 @ApiUnauthorizedResponse({ description: 'Missing or invalid internal secret' })

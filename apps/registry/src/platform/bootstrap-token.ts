@@ -14,11 +14,11 @@ export interface BootstrapTokenState {
  * Settles the bootstrap token for this start. A token from the environment
  * wins, and a token file left from an earlier generated token is deleted
  * because it no longer works. Without one, the token in the development token
- * file is kept when its hash matches the stored hash; otherwise a new token is
+ * file is kept when its hash matches the stored hash. Otherwise a new token is
  * generated, its hash stored and the token written to the file (mode 0600).
  *
- * The token is high-entropy (generated: 32 random bytes; from the environment:
- * checked by the config schema), so a plain SHA-256 is enough to store it.
+ * A generated token has 32 random bytes and one from the environment passes
+ * the config schema's secret checks, so a plain SHA-256 is enough to store it.
  */
 export function resolveBootstrapToken(options: {
   environmentValue: string | undefined;

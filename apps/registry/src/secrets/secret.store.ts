@@ -19,7 +19,7 @@ interface SecretRow {
 
 /**
  * Secrets encrypted at rest (see `SecretCipher`), and the entitlement table
- * that says which services receive each one. `onValue` is called with every
+ * that lists which services receive each one. `onValue` is called with every
  * value the store reads or writes, so the caller can register it with the log
  * scrubber.
  */

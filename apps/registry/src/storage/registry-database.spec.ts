@@ -91,7 +91,7 @@ describe('openRegistryDatabase', () => {
     database.pragma('wal_checkpoint(TRUNCATE)');
     database.close();
 
-    // Overwrite the middle of the file, which holds b-tree pages of the table.
+    // Overwrite the middle of the file, which contains b-tree pages of the table.
     const raw = new Database(filePath);
     const pageSize = raw.pragma('page_size', { simple: true }) as number;
     const pageCount = raw.pragma('page_count', { simple: true }) as number;

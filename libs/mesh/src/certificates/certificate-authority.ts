@@ -24,7 +24,7 @@ export const DEFAULT_LEAF_LIFETIME_MS = 24 * HOUR_MS;
 /** A CA certificate with its private key, both PEM. */
 export interface MeshCertificateAuthority {
   certificatePem: string;
-  /** PKCS#8 PEM. Store it encrypted: whoever holds it can join the mesh. */
+  /** PKCS#8 PEM. Store it encrypted, because anyone with this key can issue mesh certificates. */
   privateKeyPem: string;
   /** SHA-256 of the certificate DER, lowercase hex. */
   fingerprint: string;

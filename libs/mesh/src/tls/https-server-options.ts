@@ -6,7 +6,7 @@ import { type MeshIdentity } from '../mesh-identity';
 export interface MeshServerOptions {
   /**
    * `required` (the default) rejects at the TLS handshake every client without a
-   * certificate signed by the mesh CA. `optional` asks for one but lets clients
+   * certificate signed by the mesh CA. `optional` requests one but lets clients
    * without it through, so a route can check `socket.authorized` itself (the
    * registry does this because services call it before they have a certificate).
    */
