@@ -224,6 +224,53 @@ describe('validateSpec against columns', () => {
       ['steps[1].columns[0]: unknown column "weather"'],
     ],
     [
+      'rename of an unknown column',
+      { steps: [{ op: 'rename', from: 'Weather', to: 'w' }] },
+      ['steps[0].from: unknown column "Weather", did you mean "weather"?'],
+    ],
+    [
+      'fill of an unknown column',
+      { steps: [{ op: 'fill', column: 'temp', method: 'previous' }] },
+      ['steps[0].column: unknown column "temp", did you mean "temp_max"?'],
+    ],
+    [
+      'replace of an unknown column',
+      { steps: [{ op: 'replace', column: 'wether', find: 'a', replace: 'b' }] },
+      ['steps[0].column: unknown column "wether", did you mean "weather"?'],
+    ],
+    [
+      'split of an unknown column',
+      { steps: [{ op: 'split', column: 'x', separator: ' ', into: ['a'] }] },
+      ['steps[0].column: unknown column "x"'],
+    ],
+    [
+      'dedupe on an unknown key',
+      { steps: [{ op: 'dedupe', keys: ['date', 'tmin'], keep: 'first' }] },
+      ['steps[0].keys[1]: unknown column "tmin"'],
+    ],
+    [
+      'nulls on an unknown column',
+      { steps: [{ op: 'nulls', values: ['NA'], columns: ['nope'] }] },
+      ['steps[0].columns[0]: unknown column "nope"'],
+    ],
+    [
+      'trim of a typed column by name',
+      {
+        steps: [
+          { op: 'fill', column: 'date', method: 'previous' },
+          { op: 'trim', columns: ['date'] },
+        ],
+      },
+      [
+        'steps[1].columns[0]: trim works on text, but column "date" is already date from steps[0] (fill) on; move this step before that one',
+      ],
+    ],
+    [
+      'derive with a declared type',
+      { steps: [{ op: 'derive', column: 'x', type: 'json', expr: 'temp_max' }] },
+      [],
+    ],
+    [
       'rename onto an existing name',
       { steps: [{ op: 'rename', from: 'temp_max', to: 'temp_min' }] },
       ['steps[0].to: column "temp_min" already exists; drop or rename it first'],
