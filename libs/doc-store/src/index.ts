@@ -30,7 +30,11 @@ export {
   isDocStoreError,
 } from './doc-store.errors';
 export * from './doc-store.limits';
-export { EmbeddedDocStore, type EmbeddedDocStoreOptions } from './embedded/embedded-doc-store';
+export {
+  EmbeddedDocStore,
+  type EmbeddedDocStoreOptions,
+  type StorageSettings,
+} from './embedded/embedded-doc-store';
 export { type GarbageCollectionResult } from './embedded/garbage-collector';
 export { mergeDocumentData } from './merge.util';
 export { checkBlobSource, checkListOptions, checkPutOptions } from './validation/blob-options.util';

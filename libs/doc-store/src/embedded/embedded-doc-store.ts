@@ -73,6 +73,14 @@ export interface EmbeddedDocStoreOptions {
   logger?: Logger;
 }
 
+export interface StorageSettings {
+  journalMode: string;
+  synchronous: string;
+  busyTimeoutMs: number;
+}
+
+const SYNCHRONOUS_NAMES: Record<number, string> = { 0: 'OFF', 1: 'NORMAL', 2: 'FULL', 3: 'EXTRA' };
+
 interface ResolvedOptions {
   maxBlobBytes: number;
   staleTempFileAgeMs: number;
@@ -358,6 +366,24 @@ export class EmbeddedDocStore implements DocStore {
     } catch (error) {
       throw translateStorageError(error);
     }
+  }
+
+  /** Returns SQLite's plan for a query (after creating the indexes it would use), for diagnosing slow queries. */
+  explainQuery(collection: string, query: DocumentQuery): string[] {
+    const collectionId = validateCollectionId(collection);
+    const normalized = normalizeQuery(query);
+
+    return this.sync(() => this.queries.explain(collectionId, normalized));
+  }
+
+  /** Returns the durability settings of the connection, as SQLite reports them. */
+  storageSettings(): StorageSettings {
+    return this.sync(() => ({
+      journalMode: this.db.pragma('journal_mode', { simple: true }) as string,
+      synchronous:
+        SYNCHRONOUS_NAMES[this.db.pragma('synchronous', { simple: true }) as number] ?? 'unknown',
+      busyTimeoutMs: this.db.pragma('busy_timeout', { simple: true }) as number,
+    }));
   }
 
   /** Runs SQLite's `PRAGMA integrity_check`; returns `['ok']` for a sound database, otherwise the problems found. */

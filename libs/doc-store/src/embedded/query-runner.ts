@@ -4,7 +4,13 @@ import { decodeCursor, encodeCursor } from '../cursor.util';
 import { type DocumentPage } from '../doc-store';
 import { type NormalizedQuery } from '../validation/query.util';
 import { type DocumentRow, toStoredDocument } from './document-table';
-import { compileQuery, cursorParameters, type SqlParameter, sortKeyCount } from './query-compiler';
+import {
+  type CompiledQuery,
+  compileQuery,
+  cursorParameters,
+  type SqlParameter,
+  sortKeyCount,
+} from './query-compiler';
 import { type QueryFieldRegistry } from './query-fields';
 
 /** Prepared statements kept per distinct query text; the oldest is dropped past this count. */
@@ -26,17 +32,7 @@ export class QueryRunner {
 
   run(collection: string, query: NormalizedQuery): DocumentPage {
     const scope = cursorScope(collection, query);
-    const cursor =
-      query.startAfter === null
-        ? null
-        : cursorParameters(decodeCursor(query.startAfter, scope, sortKeyCount(query)));
-
-    this.ensureIndexes(collection, query);
-
-    const compiled = compileQuery(collection, query, cursor, {
-      keysFor: (field) => this.fields.keysFor(field),
-      renderJson: (json) => this.renderJsonStatement.get(json) as string,
-    });
+    const compiled = this.compile(collection, query, scope);
     const rows = this.statement(compiled.sql).all(...compiled.params);
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
@@ -52,6 +48,30 @@ export class QueryRunner {
     }
 
     return { documents: page.map(toStoredDocument), nextCursor };
+  }
+
+  /** Returns SQLite's query plan for the query, one line per step. */
+  explain(collection: string, query: NormalizedQuery): string[] {
+    const compiled = this.compile(collection, query, cursorScope(collection, query));
+    const plan = this.db.prepare<SqlParameter[], { detail: string }>(
+      `EXPLAIN QUERY PLAN ${compiled.sql}`,
+    );
+
+    return plan.all(...compiled.params).map((row) => row.detail);
+  }
+
+  private compile(collection: string, query: NormalizedQuery, scope: string): CompiledQuery {
+    const cursor =
+      query.startAfter === null
+        ? null
+        : cursorParameters(decodeCursor(query.startAfter, scope, sortKeyCount(query)));
+
+    this.ensureIndexes(collection, query);
+
+    return compileQuery(collection, query, cursor, {
+      keysFor: (field) => this.fields.keysFor(field),
+      renderJson: (json) => this.renderJsonStatement.get(json) as string,
+    });
   }
 
   /** Indexes every filtered or sorted field, except fields only tested with array-contains (an index cannot serve that). */
