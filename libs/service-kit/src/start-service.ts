@@ -47,6 +47,7 @@ import {
   earlySettingsSchema,
   expandDottedKeys,
 } from './service-settings';
+import { StartupQuietLogger } from './startup-quiet-logger';
 import { setUpSwagger } from './swagger.util';
 
 type ModuleReference = Type<unknown> | DynamicModule;
@@ -199,7 +200,7 @@ async function startApplications(
     );
 
     applications.push(app);
-    app.useLogger(app.get(Logger));
+    app.useLogger(new StartupQuietLogger(app.get(Logger)));
     setUpSwagger(app, options.service, options.description);
 
     const microservicePort =
@@ -254,7 +255,7 @@ async function startPublicApplication(
   );
 
   try {
-    app.useLogger(app.get(Logger));
+    app.useLogger(new StartupQuietLogger(app.get(Logger)));
     await app.listen(
       context.settings.publicPort ?? publicHttp.defaultPort ?? EDGE_PUBLIC_PORT,
       context.settings.publicHost,
