@@ -21,6 +21,13 @@ export {
   MAX_EXPRESSION_LENGTH,
 } from './expr';
 export {
+  type DateOrder,
+  FLOAT_SIGNIFICANT_DIGITS,
+  type InferOptions,
+  inferSchema,
+  type InferSample,
+} from './infer';
+export {
   formatSpecError,
   ON_ERROR_POLICIES,
   type SpecError,

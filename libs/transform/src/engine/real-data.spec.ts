@@ -4,6 +4,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 
 import { createTransformer, runTransformation } from '.';
+import { inferSchema } from '../infer';
 import { readDelimitedText } from '../testing/delimited-text.util';
 import {
   type ColumnType,
@@ -228,6 +229,25 @@ describe.each(CASES)('real data: $file', ({ file, types, steps, check }) => {
     expect(whole.stats.rowsIn).toBe(rows.length);
     expect(whole.rows.length).toBeGreaterThan(0);
     check(whole);
+  });
+
+  it('loads every row as profiling inferred it', () => {
+    const inferred = inferSchema({ columns: columns.map((input) => input.name), rows });
+    const inputs = inferred.map((profile) => ({
+      name: profile.name,
+      type: profile.inferredType,
+      castOptions: profile.castOptions,
+    }));
+    const loaded = runTransformation(rows, { steps: [] }, { columns: inputs });
+
+    expect(loaded.errors).toEqual([]);
+    expect(loaded.columns.map((output) => output.type)).toEqual(
+      inferred.map((profile) => profile.inferredType),
+    );
+    expect(runInChunks(rows, inputs, [], [777])).toEqual({
+      rows: loaded.rows,
+      stats: loaded.stats,
+    });
   });
 
   it('gives the same rows in chunks of any size', () => {
