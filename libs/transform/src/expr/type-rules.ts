@@ -3,7 +3,7 @@ import { type ColumnType, type Value } from '../types';
 /** The static type of an expression: a column type, or `null` for the bare literal `null`. */
 export type ExpressionType = ColumnType | 'null';
 
-/** Computes an expression's value from a row of typed values, indexed as the compiled columns say. */
+/** Computes an expression's value from a row of typed values, at the indexes the compiled columns give. */
 export type Evaluator = (row: readonly unknown[]) => Value;
 
 const NUMERIC_RANK: Partial<Record<ExpressionType, number>> = { integer: 1, numeric: 2, float: 3 };
@@ -17,9 +17,9 @@ export function isTemporal(type: ExpressionType): type is 'date' | 'timestamp' |
 }
 
 /**
- * The type two operands are converted to before they meet, or null when they
- * cannot meet: numbers widen integer → numeric → float, a date widens to a
- * timestamp, and the `null` literal takes the other side's type.
+ * Returns the type two operands are converted to before they meet, or null
+ * when they cannot meet. Numbers widen integer → numeric → float, a date
+ * widens to a timestamp, and the `null` literal takes the other side's type.
  */
 export function commonType(left: ExpressionType, right: ExpressionType): ExpressionType | null {
   if (left === right) {

@@ -127,11 +127,11 @@ function checkStep(step: unknown, path: string, errors: SpecError[]): void {
 
   if (typeof op !== 'string' || !Object.hasOwn(STEP_FIELDS, op)) {
     const suggestion = typeof op === 'string' ? didYouMean(op, STEP_OPS) : '';
-    const shown = typeof op === 'string' ? `unknown op "${op}"${suggestion}` : 'missing "op"';
+    const problem = typeof op === 'string' ? `unknown op "${op}"${suggestion}` : 'missing "op"';
 
     errors.push({
       path: `${path}.op`,
-      message: `${shown} (expected one of ${STEP_OPS.join(', ')})`,
+      message: `${problem} (expected one of ${STEP_OPS.join(', ')})`,
     });
 
     return;
