@@ -5,8 +5,9 @@ import { join } from 'node:path';
 
 import { type BlobSource } from '../doc-store';
 import { DocStoreError } from '../doc-store.errors';
+import { BufferedFileWriter } from './buffered-file-writer';
 
-/** Bytes gathered before one write to the temporary file, so small chunks do not each cost a system call. */
+/** Bytes gathered before each write to the temporary file, so small chunks do not each cost a system call. */
 const WRITE_BUFFER_BYTES = 1024 * 1024;
 const SHA256_HEX = /^[0-9a-f]{64}$/u;
 const TEMP_SUFFIX = '.part';
@@ -113,8 +114,7 @@ export class BlobFiles {
     }
 
     const hash = createHash('sha256');
-    const buffer = Buffer.allocUnsafe(WRITE_BUFFER_BYTES);
-    let buffered = 0;
+    const writer = new BufferedFileWriter(handle, WRITE_BUFFER_BYTES);
     let size = 0;
 
     try {
@@ -139,27 +139,14 @@ export class BlobFiles {
         // The chunk is hashed and copied before the next one is requested, so a
         // producer that reuses its buffer cannot make the bytes differ from the hash.
         hash.update(chunk);
-
-        let offset = 0;
-
-        while (offset < chunk.byteLength) {
-          const copied = Math.min(chunk.byteLength - offset, WRITE_BUFFER_BYTES - buffered);
-
-          buffer.set(chunk.subarray(offset, offset + copied), buffered);
-          buffered += copied;
-          offset += copied;
-
-          if (buffered === WRITE_BUFFER_BYTES) {
-            await writeFully(handle, buffer, buffered);
-            buffered = 0;
-          }
-        }
+        await writer.append(chunk);
       }
 
-      await writeFully(handle, buffer, buffered);
+      await writer.finish();
       await handle.sync();
       await handle.close();
     } catch (error) {
+      await writer.abandon();
       await handle.close().catch(() => undefined);
       this.releaseTemp(tempPath);
 
@@ -232,15 +219,5 @@ export class BlobFiles {
     }
 
     return entries;
-  }
-}
-
-async function writeFully(handle: FileHandle, buffer: Buffer, length: number): Promise<void> {
-  let written = 0;
-
-  while (written < length) {
-    const result = await handle.write(buffer, written, length - written);
-
-    written += result.bytesWritten;
   }
 }
