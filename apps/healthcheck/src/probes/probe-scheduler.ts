@@ -6,6 +6,12 @@ import { type HealthcheckSettings } from '../healthcheck.settings';
 import { ServiceHealthStore, type StatusChange } from '../reports/service-health.store';
 import { InstanceProber } from './instance-prober';
 
+// While services of the map are still unknown shortly after the healthcheck
+// starts (the whole stack is starting), rounds run at most this far apart so
+// the report turns complete soon after the last service registers.
+const STARTUP_INTERVAL_MS = 1000;
+const STARTUP_PHASE_MS = 60_000;
+
 /** Outcome of the latest attempt to list instances from the registry. */
 interface ListingState {
   at: string;
@@ -15,8 +21,10 @@ interface ListingState {
 /**
  * Runs a probe round every `probeIntervalMs`: lists the live instances
  * from the registry, probes the registry and every instance in parallel,
- * and records the results. When the registry cannot list instances, the
- * instances of the last successful listing are probed. Rounds never overlap.
+ * and records the results. In the first minute, while services of the map
+ * are still unknown, rounds start at least every second. When the registry
+ * cannot list instances, the instances of the last successful listing are
+ * probed. Rounds never overlap.
  */
 @Injectable()
 export class ProbeScheduler implements OnApplicationBootstrap, OnModuleDestroy {
@@ -25,6 +33,7 @@ export class ProbeScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   private running?: Promise<void>;
   private knownInstances = new Map<string, string[]>();
   private listing?: ListingState;
+  private readonly startedAt = Date.now();
 
   constructor(
     private readonly store: ServiceHealthStore,
@@ -75,6 +84,14 @@ export class ProbeScheduler implements OnApplicationBootstrap, OnModuleDestroy {
           );
         });
     }, delayMs);
+  }
+
+  private currentIntervalMs(): number {
+    const interval = this.context.settings.probeIntervalMs;
+    const starting =
+      Date.now() - this.startedAt < STARTUP_PHASE_MS && this.store.hasUnknownExpected();
+
+    return starting ? Math.min(interval, STARTUP_INTERVAL_MS) : interval;
   }
 
   private async probeService(service: string, urls: string[]): Promise<void> {

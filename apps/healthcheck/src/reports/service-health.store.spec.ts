@@ -100,6 +100,16 @@ describe('ServiceHealthStore', () => {
     expect(view?.instances).toHaveLength(3);
   });
 
+  it('tells whether expected services are unknown', () => {
+    const store = new ServiceHealthStore(['registry', 'auth'], 5, 1000, START);
+
+    store.recordProbes('registry', [up('r', 1)], 't1');
+    store.recordProbes('extra', [up('x', 1)], 't1');
+    expect(store.hasUnknownExpected()).toBe(true);
+    store.recordProbes('auth', [down('a', 'refused')], 't1');
+    expect(store.hasUnknownExpected()).toBe(false);
+  });
+
   it('marks a vanished service down', () => {
     const store = new ServiceHealthStore(['auth'], 5, 1000, START);
 

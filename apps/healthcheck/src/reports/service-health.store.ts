@@ -80,6 +80,11 @@ export class ServiceHealthStore {
     return (this.states.get(service)?.view.lastCheckedAt ?? null) !== null;
   }
 
+  /** Whether a service of the map has not been probed yet. */
+  hasUnknownExpected(): boolean {
+    return this.expected.some((service) => this.states.get(service)?.view.status === 'unknown');
+  }
+
   /** Records one round's probes of a service's instances; returns the status change, if any. */
   recordProbes(service: string, outcomes: ProbeOutcome[], at: string): StatusChange | undefined {
     const healthy = outcomes.filter((outcome) => outcome.status === 'up');
