@@ -105,7 +105,13 @@ function allCandidates(): Candidate[] {
 
     for (const pattern of patterns) {
       const compiled = compileDateFormat(pattern);
-      const type = compiled.hasOffset ? 'timestamptz' : compiled.hasTime ? 'timestamp' : 'date';
+      let type: DateReading['type'] = 'date';
+
+      if (compiled.hasOffset) {
+        type = 'timestamptz';
+      } else if (compiled.hasTime) {
+        type = 'timestamp';
+      }
 
       // The timestamp caster reads every layout, offsets included, and checks the calendar.
       built.push({ pattern, order: datePart.order, type, caster: createCaster('timestamp', { format: pattern }) });

@@ -11,9 +11,9 @@ export type InferSample =
 
 export interface InferOptions {
   /**
-   * The reading chosen when both day-first and month-first fit every value
-   * of a column (and no other column of the sample settles it); the column
-   * is still flagged ambiguous. Day-first by default.
+   * The date order chosen when day-first and month-first both fit every
+   * value of a column and no other column of the sample settles it. The
+   * column is still flagged ambiguous. Day-first by default.
    */
   preferredDateOrder?: DateOrder;
   /** More spellings of null (`NA`, `-`), compared after trimming; blank cells are always null. */
@@ -76,14 +76,14 @@ export function inferSchema(sample: InferSample, options: InferOptions = {}): In
 }
 
 function* take(values: Iterable<string>, count: number): Generator<string> {
-  let taken = 0;
+  let yielded = 0;
 
   for (const value of values) {
-    if (taken === count) {
+    if (yielded === count) {
       return;
     }
 
-    taken++;
+    yielded++;
     yield value;
   }
 }
@@ -327,7 +327,7 @@ function settleFromSample(verdicts: Verdict[], preferredDateOrder: DateOrder): v
 /** Makes reading `index` the column's type and lists the others as alternatives. */
 function chooseReading(item: Verdict, readings: readonly (NumberReading | DateReading)[], index: number): void {
   const chosen = readings[index];
-  const kept = item.alternatives.filter(
+  const otherAlternatives = item.alternatives.filter(
     (alternative) => !readings.some((reading) => reading.type === alternative.type && reading.castOptions === alternative.castOptions),
   );
 
@@ -335,6 +335,6 @@ function chooseReading(item: Verdict, readings: readonly (NumberReading | DateRe
   item.castOptions = chosen.castOptions;
   item.alternatives = [
     ...readings.filter((_, position) => position !== index).map((reading) => ({ type: reading.type, castOptions: reading.castOptions })),
-    ...kept,
+    ...otherAlternatives,
   ];
 }

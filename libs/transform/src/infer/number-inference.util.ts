@@ -18,14 +18,13 @@ const READINGS: readonly CastOptions[] = [
   { thousandsSeparator: "'" },
 ];
 
-/** What one way of reading numbers made of a column's values. */
+/** One way of reading numbers, with the type it gives a column's values. */
 export interface NumberReading {
   type: Extract<ColumnType, 'integer' | 'float' | 'numeric'>;
   castOptions: CastOptions;
   /**
-   * The decimal separator this reading commits the whole file to, when the
-   * values show it (a fraction, or a thousands separator in use); null when
-   * they show neither.
+   * The decimal separator this reading commits the whole file to. It is null
+   * unless the values show it through a fraction or a thousands separator.
    */
   decimalEvidence: '.' | ',' | null;
 }
@@ -171,19 +170,21 @@ export function inferNumberReadings(values: readonly string[]): NumberReading[] 
 
     if (!seen.has(key)) {
       seen.add(key);
-      readings.push({
-        type: typeOf(state),
-        castOptions,
-        decimalEvidence:
-          state.hasFraction || state.usesThousands ? (state.options.decimalSeparator === ',' ? ',' : '.') : null,
-      });
+
+      let decimalEvidence: NumberReading['decimalEvidence'] = null;
+
+      if (state.hasFraction || state.usesThousands) {
+        decimalEvidence = state.options.decimalSeparator === ',' ? ',' : '.';
+      }
+
+      readings.push({ type: typeOf(state), castOptions, decimalEvidence });
     }
   }
 
   return readings;
 }
 
-/** The options of a reading less the separators that no value uses (a `.` thousands separator keeps its `,` decimal). */
+/** Returns a reading's options without the separators that no value uses. A `.` thousands separator keeps its `,` decimal. */
 function effectiveOptions(state: ReadingState): CastOptions {
   const options: CastOptions = {};
   const decimal = state.options.decimalSeparator;

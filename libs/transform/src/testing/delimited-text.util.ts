@@ -95,7 +95,7 @@ function readRecords(text: string, delimiter: string): (string | null)[][] {
     records.push(record);
     record = [];
 
-    // A blank line between records holds no record.
+    // Blank lines between records are skipped.
     while (index < length && (text[index] === '\n' || (text[index] === '\r' && text[index + 1] === '\n'))) {
       index += text[index] === '\r' ? 2 : 1;
     }

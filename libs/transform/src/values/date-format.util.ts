@@ -39,7 +39,7 @@ const enum OffsetStyle {
 
 interface FormatToken {
   kind: TokenKind;
-  /** Fewest and most digits a numeric token reads. */
+  /** Minimum and maximum number of digits that a numeric token reads. */
   minDigits: number;
   maxDigits: number;
   literal: string;
@@ -184,9 +184,9 @@ function letterToken(pattern: string, letter: string, count: number): FormatToke
     case 'X':
     case 'x':
       if (count <= 3) {
-        const style = count === 1 ? OffsetStyle.Short : count === 2 ? OffsetStyle.Basic : OffsetStyle.Extended;
+        const styles = [OffsetStyle.Short, OffsetStyle.Basic, OffsetStyle.Extended];
 
-        return offset(style, letter === 'X');
+        return offset(styles[count - 1], letter === 'X');
       }
 
       break;

@@ -237,7 +237,8 @@ function readNumber(reader: Reader): string {
 /**
  * Writes a JavaScript value as JSON text like `JSON.stringify`, except that
  * a bigint becomes a bare number with all its digits. Returns the reason
- * instead for a value nested too deeply (or a cycle).
+ * instead for a value nested too deeply (or a cycle), or one whose `toJSON`
+ * throws.
  */
 export function serializeJsonValue(value: unknown): { json: string } | { reason: string } {
   try {
@@ -247,7 +248,7 @@ export function serializeJsonValue(value: unknown): { json: string } | { reason:
       return { reason: error.message };
     }
 
-    throw error;
+    return { reason: `cannot be written as JSON (${error instanceof Error ? error.message : String(error)})` };
   }
 }
 

@@ -73,8 +73,10 @@ describe('integer caster', () => {
     const max = caster('9223372036854775807');
     const min = caster('-9223372036854775808');
 
-    expect(max.ok && typeof max.value === 'bigint' && max.value.toString()).toBe('9223372036854775807');
-    expect(min.ok && typeof min.value === 'bigint' && min.value.toString()).toBe('-9223372036854775808');
+    expect(max).toEqual({ ok: true, value: 9_223_372_036_854_775_807n });
+    expect(min).toEqual({ ok: true, value: -9_223_372_036_854_775_808n });
+    expect(String(max.ok ? max.value : '')).toBe('9223372036854775807');
+    expect(String(min.ok ? min.value : '')).toBe('-9223372036854775808');
   });
 });
 

@@ -1,8 +1,8 @@
 import { type CastOptions } from '../types';
 
 /**
- * How numbers are written in a column: the decimal separator and the
- * optional thousands separator, as character codes. Space-like thousands
+ * The number layout of a column: the decimal separator and the optional
+ * thousands separator, as character codes. Space-like thousands
  * separators (space, no-break space U+00A0, narrow no-break space U+202F)
  * are read as one, because spreadsheets and locales mix them.
  */
@@ -99,7 +99,7 @@ export function scanDecimal(text: string, format: NumberFormat, allowExponent: b
     if (thousands >= 0 && (code === thousands || (spaceThousands && isSpaceLike(code)))) {
       const group = index - groupStart;
 
-      // The first group holds 1 to 3 digits, every later one exactly 3.
+      // The first group has 1 to 3 digits, and every later one exactly 3.
       if (group === 0 || group > 3 || (groupCount > 0 && group !== 3)) {
         return BAD_GROUPING;
       }

@@ -9,7 +9,7 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 
 /**
  * Converts a typed value to what an API puts in JSON: integers within
- * ±(2^53 − 1) and numerics that a double holds exactly (`19.90` → 19.9) as
+ * ±(2^53 − 1) and numerics that a double represents exactly (`19.90` → 19.9) as
  * numbers, larger or longer ones as strings with every digit; dates and
  * times as their text; a json column's value parsed (numbers beyond a
  * double's precision lose digits there, so use `toJsonText` to embed it
