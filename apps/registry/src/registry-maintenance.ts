@@ -37,10 +37,11 @@ export class RegistryMaintenance implements OnApplicationBootstrap, OnApplicatio
     this.scheduleRenewal();
   }
 
-  onApplicationShutdown(): void {
+  onApplicationShutdown(signal?: string): void {
     clearInterval(this.purgeTimer);
     clearTimeout(this.renewalTimer);
     this.state.close();
+    this.logger.info({ signal }, 'registry stopped');
   }
 
   private purgeExpiredInstances(): void {

@@ -20,7 +20,7 @@ export interface ServiceIdentity extends MeshIdentity {
   config: Record<string, unknown>;
   /** Secrets the service is entitled to, by name. */
   secrets: Record<string, string>;
-  /** HTTPS base URL of one live instance per peer service, when the registry knows one. */
+  /** HTTPS base URL of one live instance per peer service that has registered one. */
   peers: Record<string, string>;
   /** Public keys (JWK, with `kid`) that verify user JWTs. */
   jwtPublicKeys: JsonWebKey[];
