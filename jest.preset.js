@@ -6,7 +6,14 @@ const { compilerOptions } = require('./tsconfig.base.json');
 
 // Packages published only as ES modules: Jest 30 cannot require them on Node 20
 // (Node itself can since 20.19), so the tests compile them to CommonJS first.
-const esmOnlyPackages = ['jose', 'hyparquet', 'hyparquet-compressors', 'openid-client', 'oauth4webapi'];
+const esmOnlyPackages = [
+  'jose',
+  'hyparquet',
+  'hyparquet-compressors',
+  'openid-client',
+  'oauth4webapi',
+  'content-disposition',
+];
 
 module.exports = {
   testEnvironment: 'node',
@@ -16,7 +23,6 @@ module.exports = {
       'ts-jest',
       {
         tsconfig: path.join(__dirname, 'tsconfig.spec.json'),
-        isolatedModules: true,
       },
     ],
     [`/node_modules/(${esmOnlyPackages.join('|')})/.+\\.m?js$`]: path.join(
@@ -24,7 +30,8 @@ module.exports = {
       'tools/build/jest-esm-transform.cjs',
     ),
   },
-  transformIgnorePatterns: [`/node_modules/(?!(${esmOnlyPackages.join('|')})/)`],
+  // Nested copies count too (@fastify/static/node_modules/content-disposition).
+  transformIgnorePatterns: [`^(?!.*/node_modules/(${esmOnlyPackages.join('|')})/).*/node_modules/`],
   moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, {
     prefix: `${__dirname}/`,
   }),
