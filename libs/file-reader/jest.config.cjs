@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'file-reader',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};
