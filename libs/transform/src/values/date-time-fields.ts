@@ -53,7 +53,7 @@ export type DateTimeParser = (text: string, fields: DateTimeFields) => string | 
 
 /**
  * Reads a fraction of a second from `digitCount` digits at `start` and
- * rounds it to microseconds. Returns false when the text there holds no
+ * rounds it to microseconds. Returns false when the text there has no
  * such digits.
  */
 export function readFraction(text: string, start: number, digitCount: number, fields: DateTimeFields): boolean {

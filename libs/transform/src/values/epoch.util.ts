@@ -11,7 +11,7 @@ const MAX_INTEGER_DIGITS = 15;
 
 /**
  * Reads Unix time written as `[-+]digits[.digits]` in seconds or
- * milliseconds, exactly (no double holds the whole value in microseconds).
+ * milliseconds, exactly, because no double can store the whole value in microseconds.
  * Returns the failure reason, or null with the result in `target`.
  */
 export function readEpochText(text: string, unit: EpochUnit, target: EpochInstant): string | null {

@@ -17,10 +17,10 @@ function twoDigitsAt(text: string, index: number): number {
 }
 
 /**
- * Parses ISO 8601 in its extended form: `YYYY-MM-DD`, optionally followed by
- * `T` or one space and `HH:mm`, `:ss`, a fraction of any length (rounded to
- * microseconds), and an offset `Z`, `±hh`, `±hhmm` or `±hh:mm` (one space
- * may come before the offset). Ranges are checked by the caller.
+ * Parses ISO 8601 in its extended form. After `YYYY-MM-DD` may come `T` or
+ * one space and `HH:mm`, then `:ss`, a fraction of any length (rounded to
+ * microseconds), and an offset `Z`, `±hh`, `±hhmm` or `±hh:mm`, with one
+ * optional space before it. The caller checks the ranges.
  */
 export function parseIsoDateTime(text: string, fields: DateTimeFields): string | null {
   const length = text.length;

@@ -3,9 +3,9 @@ import { daysFromCivil, SECONDS_PER_DAY } from './calendar.util';
 /**
  * UTC offsets of one IANA zone, read from `Intl.DateTimeFormat` once per
  * calendar day touched and cached, so converting a value costs a few map
- * look-ups and never builds a Date. A day holds either one offset or one
- * transition; two transitions inside one UTC day (no zone in use today has
- * them) would be read as one.
+ * look-ups and never builds a Date. A day has either one offset or one
+ * transition. Two transitions inside one UTC day would be read as one, and
+ * no zone in use today has them.
  */
 export class ZoneOffsets {
   private readonly formatter: Intl.DateTimeFormat;

@@ -8,12 +8,11 @@ const MIN_SAFE = -MAX_SAFE;
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 /**
- * Converts a typed value to what an API puts in JSON: integers within
- * ±(2^53 − 1) and numerics that a double represents exactly (`19.90` → 19.9) as
- * numbers, larger or longer ones as strings with every digit; dates and
- * times as their text; a json column's value parsed (numbers beyond a
- * double's precision lose digits there, so use `toJsonText` to embed it
- * exactly).
+ * Converts a typed value to what an API puts in JSON. Integers within
+ * ±(2^53 − 1) and numerics that a double represents exactly (`19.90` →
+ * 19.9) become numbers, and larger or longer ones strings with every digit.
+ * Dates and times stay text. A json column's value is parsed, so numbers
+ * beyond a double's precision lose digits: `toJsonText` embeds it exactly.
  */
 export function toJsonValue(value: Value, type: ColumnType): JsonValue {
   if (value === null) {
