@@ -1,7 +1,8 @@
 // Limits that every backend enforces the same way, so a client sees the same
-// errors whichever backend a deployment runs. Several follow Firestore's own
-// limits (document size, nesting depth, batch size, `in` values) because the
-// Firestore backend could not accept more.
+// errors whichever backend a deployment runs. Document size, nesting depth
+// and map key length are Firestore's limits (Firestore "Quotas and limits"
+// page, Standard edition), so the Firestore backend can store whatever the
+// other backends accept. Batch size and `in` values are this library's caps.
 
 /** Maximum size of a document's data, measured as UTF-8 bytes of its JSON encoding. */
 export const MAX_DOCUMENT_BYTES = 1024 * 1024;

@@ -113,7 +113,7 @@ export interface BlobInfo {
 
 export interface StoredBlob {
   info: BlobInfo;
-  /** The bytes; the stream fails if they no longer match `info.sha256`. */
+  /** The bytes; a backend that verifies reads fails the stream if they no longer match `info.sha256`. */
   stream: Readable;
 }
 

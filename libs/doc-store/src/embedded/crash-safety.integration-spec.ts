@@ -59,7 +59,7 @@ async function verifyAllBlobs(store: EmbeddedDocStore): Promise<Map<string, stri
 }
 
 /**
- * Replays the blob-loop child's report lines: the blobs it was told are
+ * Replays the blob-loop child's report lines: the blobs it reported as
  * stored (path → SHA-256), the put it had started, and the delete it had
  * started but not seen finish (the child deletes loop/(n - 2) after each put
  * of loop/n with n % 5 === 4).
@@ -218,7 +218,11 @@ describe('EmbeddedDocStore crash safety', () => {
         }
 
         expect(store.integrityCheck()).toEqual(['ok']);
-        outcomes.push(finished ? 'finished' : crashed.documents.length === 0 ? 'absent' : 'whole');
+        if (finished) {
+          outcomes.push('finished');
+        } else {
+          outcomes.push(crashed.documents.length === 0 ? 'absent' : 'whole');
+        }
       } finally {
         await store.close();
       }

@@ -268,7 +268,7 @@ describe('EmbeddedDocStore blob files', () => {
   it('garbage collector removes leftovers', async () => {
     const directory = await newDirectory();
     const store = await open(directory);
-    const kept = await store.putBlob('kept/file', Buffer.from('kept'));
+    const keptBlob = await store.putBlob('kept/file', Buffer.from('kept'));
     const untracked = sha256Hex(Buffer.from('untracked'));
     const zeroReference = await store.putBlob('zero/file', Buffer.from('zero'));
     const editor = new Database(join(directory, 'documents.sqlite'));
@@ -291,7 +291,7 @@ describe('EmbeddedDocStore blob files', () => {
     writeFileSync(join(directory, 'blobs', 'tmp', 'fresh.part'), 'partial');
 
     expect(await store.collectGarbage()).toEqual({ removedObjects: 2, removedTempFiles: 1 });
-    expect(objectFiles(directory)).toEqual([kept.sha256]);
+    expect(objectFiles(directory)).toEqual([keptBlob.sha256]);
     expect(tempFiles(directory)).toEqual(['fresh.part']);
     expect(await store.collectGarbage({ staleTempFileAgeMs: 0 })).toEqual({
       removedObjects: 0,

@@ -146,7 +146,7 @@ function cursorCondition(
   return { sql: `(${alternatives.join(' OR ')})`, params };
 }
 
-/** The sort keys of a query: type rank and value of each orderBy field, then the document id. */
+/** Lists the sort keys of a query: type rank and value of each orderBy field, then the document id. */
 function sortKeysOf(query: NormalizedQuery, context: QueryCompilerContext): SortKey[] {
   const keys: SortKey[] = [];
 
@@ -226,7 +226,7 @@ export function compileQuery(
     `SELECT id, version, create_time, update_time, json(data) AS data, ${keyColumns} FROM documents` +
     ` WHERE ${conditions.join(' AND ')} ORDER BY ${orderBy} LIMIT ?`;
 
-  // One extra row tells whether another page follows.
+  // Fetching one row more than the limit shows whether another page follows.
   params.push(query.limit + 1);
 
   return { sql, params, sortKeyCount: sortKeys.length };

@@ -31,9 +31,9 @@ function shortHash(text: string): string {
 /**
  * Gives each queried field path a pair of virtual generated columns on
  * `documents` (type rank and comparable value, computed from `data`), and
- * each queried (collection, field) pair a partial index on them. SQLite's
- * planner seeks row-value cursor conditions only on plain columns, which is
- * why the index is over generated columns and not over the expressions.
+ * each queried (collection, field) pair a partial index on them. The index is
+ * over generated columns and not over the expressions, because SQLite 3.53
+ * (in better-sqlite3 12) seeks row-value cursor conditions only on columns.
  * Both are created on first use and kept in `query_fields` and
  * `field_indexes`, so a restart or another process sees them too.
  */
@@ -98,9 +98,9 @@ export class QueryFieldRegistry {
 
         const indexName = `documents_by_${shortHash(`${collection}\u0000${field.text}`)}`;
 
-        // The filter repeats the collection as a literal because SQLite matches a
-        // partial index only against literal terms of the query, which the query
-        // compiler writes the same way.
+        // The filter names the collection as a literal, and the query compiler
+        // writes the same literal, so SQLite can tell at prepare time that the
+        // partial index applies.
         this.db.exec(
           `CREATE INDEX IF NOT EXISTS ${indexName} ON documents (collection, ${stem}_rank, ${stem}_value, id)` +
             ` WHERE collection = ${sqlStringLiteral(collection)} AND ${stem}_rank IS NOT NULL`,

@@ -106,7 +106,7 @@ export class QueryRunner {
   }
 }
 
-/** What a cursor is valid for: the collection and the sort keys (filters may change between pages). */
+/** Builds the scope of a cursor: the collection and the sort keys (filters may change between pages). */
 function cursorScope(collection: string, query: NormalizedQuery): string {
   const order = query.orderBy.map((clause) => `${clause.field.text}\u0000${clause.direction}`);
 

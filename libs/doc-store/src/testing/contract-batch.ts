@@ -49,20 +49,20 @@ export function batchContractTests(context: ContractContext): void {
     it('failed precondition leaves nothing', async () => {
       const store = context.store();
       const collection = context.unique('ledger');
-      const kept = await store.setDocument(collection, 'kept', { value: 1 });
+      const untouched = await store.setDocument(collection, 'untouched', { value: 1 });
       const doomed = await store.setDocument(collection, 'doomed', { value: 2 });
 
       const error = await expectDocStoreError(
         store.commitBatch([
           { op: 'set', collection, id: 'created', data: { value: 3 } },
-          { op: 'merge', collection, id: 'kept', data: { value: 100 } },
+          { op: 'merge', collection, id: 'untouched', data: { value: 100 } },
           { op: 'delete', collection, id: 'doomed' },
           {
             op: 'set',
             collection,
-            id: 'kept',
+            id: 'untouched',
             data: { value: 5 },
-            precondition: { version: kept.version },
+            precondition: { version: untouched.version },
           },
         ]),
         'PRECONDITION_FAILED',
@@ -70,7 +70,7 @@ export function batchContractTests(context: ContractContext): void {
 
       expect(error.details).toMatchObject({ batchIndex: 3 });
       expect(await exists(store, collection, 'created')).toBe(false);
-      expect(await store.getDocument(collection, 'kept')).toEqual(kept);
+      expect(await store.getDocument(collection, 'untouched')).toEqual(untouched);
       expect(await store.getDocument(collection, 'doomed')).toEqual(doomed);
     });
 

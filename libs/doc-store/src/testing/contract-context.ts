@@ -4,7 +4,7 @@ import { type Readable } from 'node:stream';
 import { type DocStore } from '../doc-store';
 import { DOC_STORE_ERROR_STATUS, DocStoreError, type DocStoreErrorCode } from '../doc-store.errors';
 
-/** What each part of the contract suite gets: the backend under test and helpers. */
+/** Backend under test and helpers, shared by the parts of the contract suite. */
 export interface ContractContext {
   /** The backend, created once per suite in `beforeAll`. */
   store(): DocStore;

@@ -42,7 +42,11 @@ function pagingDocuments(): PagingDocument[] {
 }
 
 function compareIds(left: string, right: string): number {
-  return left < right ? -1 : left > right ? 1 : 0;
+  if (left < right) {
+    return -1;
+  }
+
+  return left > right ? 1 : 0;
 }
 
 function ids(documents: StoredDocument[]): string[] {

@@ -4,7 +4,7 @@ import { MAX_BLOB_PATH_BYTES, MAX_ID_BYTES } from '../doc-store.limits';
 const RESERVED_ID = /^__.*__$/su;
 const DRIVE_LETTER = /^[A-Za-z]:/u;
 const MAX_SHOWN_NAME_LENGTH = 120;
-// Without the `u` flag the pattern sees UTF-16 code units, so it finds unpaired surrogates.
+// Without the `u` flag the pattern matches UTF-16 code units, so it finds unpaired surrogates.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
@@ -42,10 +42,10 @@ export function utf8Length(value: string): number {
 
 /** Shortens a rejected name for the error message; `details.name` keeps up to 1,000 characters of it. */
 function showName(name: string): string {
-  const shown =
+  const shortened =
     name.length > MAX_SHOWN_NAME_LENGTH ? `${name.slice(0, MAX_SHOWN_NAME_LENGTH)}…` : name;
 
-  return describeValue(shown);
+  return describeValue(shortened);
 }
 
 function invalidName(kind: NameKind, name: string, reason: string): DocStoreError {
