@@ -13,7 +13,11 @@ const nodeBuiltins = [
 ];
 
 const crossProjectPatterns = [
-  { group: ['@rokks/*/*'], message: 'Import the library through its public entry, @rokks/<lib>.' },
+  {
+    // A library may publish test support as a second entry, @rokks/<lib>/testing.
+    group: ['@rokks/*/*', '!@rokks/*/testing'],
+    message: 'Import the library through its public entry, @rokks/<lib>.',
+  },
   {
     group: ['../../libs/*', '../../../libs/*', '../../apps/*', '../../../apps/*'],
     message: 'Cross-project imports go through @rokks/<lib> aliases.',

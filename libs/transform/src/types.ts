@@ -33,8 +33,10 @@ export type RawValue = string | number | boolean | bigint | null | readonly unkn
  * - numeric: canonical decimal string (`-12.50` keeps its digits, no exponent)
  * - boolean: boolean
  * - date: `YYYY-MM-DD`
- * - timestamp: `YYYY-MM-DDTHH:mm:ss[.ffffff]` without a zone
- * - timestamptz: `YYYY-MM-DDTHH:mm:ss[.ffffff]Z`, always UTC
+ * - timestamp: `YYYY-MM-DDTHH:mm:ss[.f]` without a zone
+ * - timestamptz: `YYYY-MM-DDTHH:mm:ss[.f]Z`, always UTC
+ * where the optional fraction has 1 to 6 digits with trailing zeros dropped,
+ * as PostgreSQL prints it, so equal instants always give equal strings
  * - json: the JSON text, normalised by `JSON.stringify`
  * and null for SQL NULL in every type.
  */
@@ -121,7 +123,11 @@ export interface InferredColumn {
   nullCount: number;
   distinctEstimate: number;
   sample: string[];
-  /** True when the values do not settle the type or the date order; `alternatives` then lists the candidates. */
+  /**
+   * True when the values do not settle the type or the date order. `alternatives`
+   * lists other readings; it may be non-empty while `ambiguous` is false (an
+   * epoch or boolean reading offered as a suggestion).
+   */
   ambiguous: boolean;
   alternatives: { type: ColumnType; castOptions: CastOptions }[];
 }

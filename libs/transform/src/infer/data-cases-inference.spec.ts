@@ -1,11 +1,10 @@
+import fs from 'node:fs';
+
 import { readDelimitedText } from '../testing/delimited-text.util';
 import { sharedDataPath } from '../testing/shared-data.util';
 import { type InferredColumn, type Value } from '../types';
 import { createCaster, toCopyText, toJsonValue } from '../values/index';
 import { inferSchema } from './index';
-
-// Specs run under Node; the library itself may not import Node's modules.
-const fs = process.getBuiltinModule('node:fs');
 
 interface ProfiledCase {
   columns: string[];

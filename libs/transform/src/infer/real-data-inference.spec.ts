@@ -1,11 +1,10 @@
+import fs from 'node:fs';
+
 import { readDelimitedText } from '../testing/delimited-text.util';
 import { sharedDataPath } from '../testing/shared-data.util';
 import { type CastOptions, type ColumnType, type InferredColumn } from '../types';
 import { createCaster } from '../values/index';
 import { inferSchema } from './index';
-
-// Specs run under Node; the library itself may not import Node's modules.
-const fs = process.getBuiltinModule('node:fs');
 
 type Expected = Record<string, [ColumnType, CastOptions?]>;
 
