@@ -2,7 +2,7 @@
 // Starts the whole Rokks stack for development: builds once, starts the
 // registry, then every service as its own process on its fixed port, and
 // prints a summary once the healthcheck reports every service up. Ctrl-C
-// (or SIGTERM) stops everything; a service that crashes later is restarted
+// (or SIGTERM) stops everything, and a service that crashes later is restarted
 // with backoff.
 //
 // Environment:

@@ -4,7 +4,7 @@ import { type RegistryClient, type ServiceIdentity } from '@rokks/bootstrap';
 
 import { type BaseSettings } from './service-settings';
 
-/** Where a running service listens; known once its listeners are up. */
+/** Addresses of a running service's listeners, known once they are up. */
 export interface ServiceEndpoints {
   /** Mesh HTTPS base URL that the service registered, e.g. `https://127.0.0.1:4001`. */
   meshUrl: string;

@@ -69,7 +69,7 @@ export interface ServiceOptions<TShape extends z.core.$ZodShape = Record<never, 
   userTokens?: { issuer: string; audience: string | string[] };
   /** Environment variables; default `readEnvironment()`. */
   env?: Readonly<Record<string, string | undefined>>;
-  /** Where log lines go; default standard output. */
+  /** Destination of the log lines; default standard output. */
   logDestination?: DestinationStream;
   /** Retries of the bootstrap request (see `@rokks/bootstrap`). */
   bootstrapRetry?: RetryOptions;
@@ -93,12 +93,12 @@ export interface RunningService<TSettings extends BaseSettings = BaseSettings> {
 class ServiceRootModule {}
 
 /**
- * Starts a service in this process: bootstrap identity from the registry,
- * validated settings, the NestJS application on Fastify over HTTPS with
- * mutual TLS (`/health`, `/docs` and the module's routes), the TCP
- * microservice listener over mutual TLS, and the instance registration with
- * heartbeats and certificate renewal. Installs no signal handlers: see
- * `runService` for the process entry point.
+ * Starts a service in this process. It fetches the identity from the
+ * registry and validates the settings. Then it serves the NestJS
+ * application on Fastify over HTTPS with mutual TLS (`/health`, `/docs` and
+ * the module's routes) and the TCP microservice listener over mutual TLS.
+ * Last, it registers the instance, with heartbeats and certificate renewal.
+ * It installs no signal handlers: `runService` is the process entry point.
  *
  * @throws ConfigError, BootstrapError or the listener's error; everything
  * started so far is closed first.

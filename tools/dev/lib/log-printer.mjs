@@ -1,7 +1,7 @@
 // Prints the log lines of every process of the development stack on one
 // terminal: each line carries the name of the service that wrote it.
 //
-// Formats: `pretty` (default) is one short coloured line per record;
+// Formats: `pretty` (default) prints one short coloured line per record.
 // `json` passes pino lines through unchanged and wraps other output in a
 // JSON object, so tools can parse the whole stream.
 
@@ -21,6 +21,17 @@ const OMITTED_FIELDS = new Set([
   'responseTime',
 ]);
 const MAX_VALUE_LENGTH = 200;
+// Nest writes one info line per module and route at every start. The
+// service kit logs them at debug already; this covers the registry, which
+// starts Nest itself.
+const NEST_STARTUP_CONTEXTS = new Set([
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestFactory',
+  'NestApplication',
+  'NestMicroservice',
+]);
 const NAME_WIDTH = 14;
 
 export class LogPrinter {
@@ -60,10 +71,12 @@ export class LogPrinter {
       return;
     }
 
+    if (effectiveLevel(record) < this.minimum) {
+      return;
+    }
+
     if (this.format === 'json') {
-      if ((LEVELS[record.level] ?? LEVELS.info) >= this.minimum) {
-        this.write(`${line}\n`);
-      }
+      this.write(`${line}\n`);
 
       return;
     }
@@ -129,6 +142,13 @@ export class LogPrinter {
   paint(code, text) {
     return this.colour && code !== 0 ? `\u001b[${code}m${text}\u001b[0m` : text;
   }
+}
+
+function effectiveLevel(record) {
+  const level = LEVELS[record.level] ?? LEVELS.info;
+  const startupChatter = level === LEVELS.info && NEST_STARTUP_CONTEXTS.has(record.context);
+
+  return startupChatter ? LEVELS.debug : level;
 }
 
 /** Returns the JSON object on a line, or undefined for any other text. */

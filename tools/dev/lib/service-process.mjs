@@ -67,8 +67,8 @@ export class ServiceProcess {
         'process could not start',
       );
     });
-    // The channel only tells the child that the launcher is alive, so it
-    // must not keep the launcher running.
+    // The channel exists only so the child notices when the launcher dies,
+    // so it must not keep the launcher running.
     child.channel?.unref();
     this.follow(child.stdout, 'stdout');
     this.follow(child.stderr, 'stderr');
@@ -99,7 +99,7 @@ export class ServiceProcess {
     clearTimeout(timer);
   }
 
-  /** The most recent error message in the output: a fatal or error record, else the last stderr line. */
+  /** Returns the most recent error message in the output: a fatal or error record, else the last stderr line. */
   lastError() {
     for (const entry of [...this.recentLines].reverse()) {
       const record = parseRecord(entry.line);
