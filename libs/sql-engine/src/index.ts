@@ -18,7 +18,7 @@ export {
   type LoadResult,
   type LoadWriter,
 } from './load/load.types';
-export { DEFAULT_QUERY_LIMITS, type QueryLimits } from './query/query-limits';
+export { DEFAULT_QUERY_LIMITS, PGLITE_MAX_PLAN_COST, type QueryLimits } from './query/query-limits';
 export { type QueryResult, type ResultColumn } from './query/query-result';
 export { type JsonValue } from './query/value-encoding.util';
 export {

@@ -15,7 +15,7 @@ import { LoadService } from './load/load.service';
 import { type LoadOptions, type LoadResult, type LoadWriter } from './load/load.types';
 import { ConcurrencyLimiter } from './query/concurrency-limiter';
 import { runCursorQuery } from './query/cursor-query.runner';
-import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './query/query-limits';
+import { DEFAULT_QUERY_LIMITS, PGLITE_MAX_PLAN_COST, type QueryLimits } from './query/query-limits';
 import { type QueryResult } from './query/query-result';
 import { checkReadOnlyQuery } from './query/sql-guard';
 import { compileWidgetQuery } from './widget/widget-query.compiler';
@@ -141,7 +141,11 @@ export class SqlEngine {
 
       const timescale = options.timescale === 'off' ? false : await enableTimescale(backend);
       const databaseName = (await backend.query('SELECT current_database()')).rows[0][0] ?? '';
-      const limits = { ...DEFAULT_QUERY_LIMITS, ...options.limits };
+      const limits = {
+        ...DEFAULT_QUERY_LIMITS,
+        maxPlanCost: backend.kind === 'pglite' ? PGLITE_MAX_PLAN_COST : null,
+        ...options.limits,
+      };
 
       logger.info({ backend: backend.kind, timescale, catalogSchema: repository.schemaName }, 'sql engine opened');
 

@@ -114,14 +114,61 @@ function boundedSelectList(fields: readonly ResultField[], maxValueChars: number
   return [...values, ...flags].join(', ');
 }
 
-function rowsCursorSql(sql: string, fields: readonly ResultField[], limits: QueryLimits): { text: string; offset: number } {
+/** The bounded SELECT over the caller's statement, and where the caller's SQL starts in it. */
+function boundedSelectSql(sql: string, fields: readonly ResultField[], limits: QueryLimits): { text: string; offset: number } {
   const aliases = fields.map((_, index) => `c${index + 1}`).join(', ');
   const selectList = boundedSelectList(fields, limits.maxValueChars);
-  const prefix = `DECLARE ${ROWS_CURSOR} NO SCROLL CURSOR FOR SELECT ${selectList} FROM (`;
+  const prefix = `SELECT ${selectList} FROM (`;
   const alias = fields.length > 0 ? `rokks_q(${aliases})` : 'rokks_q';
 
   // The newline ends a trailing `--` comment of the caller's SQL before the parenthesis.
   return { text: `${prefix}${sql}\n) AS ${alias}`, offset: prefix.length };
+}
+
+interface PlanNode {
+  'Node Type'?: string;
+  'Total Cost'?: number;
+  Plans?: PlanNode[];
+}
+
+/**
+ * The cost a plan may really take: its total cost, or more when a Function
+ * Scan stores the function's whole result before returning a row, which a
+ * LIMIT above it does not shorten although the estimate assumes it does.
+ */
+export function effectivePlanCost(root: PlanNode): number {
+  let cost = root['Total Cost'] ?? 0;
+  const pending = [root];
+
+  for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+    if (node['Node Type'] === 'Function Scan') {
+      cost = Math.max(cost, node['Total Cost'] ?? 0);
+    }
+
+    pending.push(...(node.Plans ?? []));
+  }
+
+  return cost;
+}
+
+/** Rejects the statement when the planner's cost estimate exceeds `maxPlanCost`. */
+async function checkPlanCost(
+  tx: SqlTransaction,
+  select: { text: string; offset: number },
+  params: readonly SqlParam[],
+  maxPlanCost: number,
+): Promise<void> {
+  const explained = await tx.query(`EXPLAIN (FORMAT JSON) ${select.text}`, params);
+  const plans = JSON.parse(explained.rows[0]?.[0] ?? '[]') as { Plan?: PlanNode }[];
+  const cost = effectivePlanCost(plans[0]?.Plan ?? {});
+
+  if (cost > maxPlanCost) {
+    throw new SqlEngineError(
+      'TOO_LARGE',
+      `the query's estimated cost ${cost.toExponential(2)} exceeds the limit ${maxPlanCost.toExponential(2)}: add filters`,
+      { value: cost },
+    );
+  }
 }
 
 /**
@@ -149,12 +196,17 @@ export async function runCursorQuery(backend: Backend, query: CursorQuery, limit
       rethrowDatabaseError(error, { ...errorContext, sqlOffset: PROBE_PREFIX.length });
     }
 
-    const cursor = rowsCursorSql(query.sql, fields, limits);
+    const select = boundedSelectSql(query.sql, fields, limits);
+    const declare = `DECLARE ${ROWS_CURSOR} NO SCROLL CURSOR FOR `;
 
     try {
-      await tx.query(cursor.text, query.params);
+      if (limits.maxPlanCost !== null) {
+        await checkPlanCost(tx, select, query.params, limits.maxPlanCost);
+      }
+
+      await tx.query(`${declare}${select.text}`, query.params);
     } catch (error) {
-      rethrowDatabaseError(error, { ...errorContext, sqlOffset: cursor.offset });
+      rethrowDatabaseError(error, { ...errorContext, sqlOffset: declare.length + select.offset });
     }
 
     const columnTypes = await typeNames(tx, fields);
@@ -196,7 +248,9 @@ async function fetchRows(
     finished = batch.rows.length < count;
 
     for (const raw of batch.rows) {
-      const rowCharacters = raw.reduce((sum, value) => sum + (value?.length ?? 0), 0);
+      const rowCharacters = raw
+        .slice(0, fields.length)
+        .reduce((sum, value) => sum + (value?.length ?? 0), 0);
 
       if (rows.length === limit || characters + rowCharacters > limits.maxResultChars) {
         truncated = true;

@@ -14,6 +14,13 @@ export interface QueryLimits {
   maxValueChars: number;
   /** Rows per `FETCH` from the query's cursor. */
   fetchRows: number;
+  /**
+   * Planner cost (PostgreSQL's estimate, in its arbitrary cost units) above
+   * which a query is rejected before it runs; null for no check. PGlite
+   * cannot cancel a running statement, so the engine sets 1e7 there unless
+   * told otherwise; on PostgreSQL `statement_timeout` does the job.
+   */
+  maxPlanCost: number | null;
   /** Queries one user may run at once. */
   maxConcurrentPerUser: number;
   /** Queries one user may have waiting for a slot; one more is rejected with TOO_MANY_QUERIES. */
@@ -28,6 +35,10 @@ export const DEFAULT_QUERY_LIMITS: Readonly<QueryLimits> = {
   maxResultChars: 16 * 1024 * 1024,
   maxValueChars: 1024 * 1024,
   fetchRows: 1_000,
+  maxPlanCost: null,
   maxConcurrentPerUser: 2,
   maxQueuedPerUser: 20,
 };
+
+/** The plan cost cap of the embedded backend, where a statement cannot be cancelled once it runs. */
+export const PGLITE_MAX_PLAN_COST = 1e7;
