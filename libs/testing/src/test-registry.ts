@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 import { type CaptureDestination } from './log-capture';
@@ -27,21 +27,42 @@ interface RegistryAppModule {
   }): Promise<{ url: string; port: number; caFingerprint: string; close(): Promise<void> }>;
 }
 
+let registryApp: Promise<RegistryAppModule> | undefined;
+
+/**
+ * Compiles the registry into a private folder and loads its `registry-app`
+ * module, once per module registry (per test file under Jest). The folder
+ * is deleted right after loading: the registry and the libraries it uses
+ * require all their modules at load time.
+ */
+function loadRegistryApp(): Promise<RegistryAppModule> {
+  registryApp ??= (async () => {
+    const outDir = await buildProjects(['registry']);
+
+    try {
+      return (await import(
+        path.join(outDir, 'apps/registry/src/registry-app.js')
+      )) as RegistryAppModule;
+    } finally {
+      rmSync(outDir, { recursive: true, force: true });
+    }
+  })();
+
+  return registryApp;
+}
+
 /**
  * Starts the registry in this process on a free loopback port over
  * `dataDir`. The registry is an app, which libraries may not import, so it
- * is compiled with `tools/build/build.mjs` into a private folder once per
- * process and loaded from there.
+ * is compiled with `tools/build/build.mjs` and loaded from the build output.
  */
 export async function startTestRegistry(options: {
   dataDir: string;
   logDestination?: CaptureDestination;
   env?: Record<string, string>;
 }): Promise<TestRegistry> {
-  const outDir = await buildProjects(['registry']);
-  const modulePath = path.join(outDir, 'apps/registry/src/registry-app.js');
-  const registryApp = (await import(modulePath)) as RegistryAppModule;
-  const running = await registryApp.startRegistry({
+  const app = await loadRegistryApp();
+  const running = await app.startRegistry({
     env: {
       ROKKS_DATA_DIR: options.dataDir,
       ROKKS_REGISTRY_HOST: '127.0.0.1',

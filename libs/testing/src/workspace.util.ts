@@ -4,7 +4,6 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-const builds = new Map<string, Promise<string>>();
 
 /** Returns the workspace root: the nearest folder above this file that holds `nx.json`. */
 export function workspaceRoot(): string {
@@ -40,33 +39,23 @@ export function workspaceTempDir(prefix: string): string {
 
 /**
  * Compiles `projects` (and the libraries they import) with
- * `tools/build/build.mjs` into a private folder under `<workspace>/tmp`, once
- * per process and project list, and returns that folder. The folder is
- * deleted when the process exits, so a test never runs a developer's stale
- * `dist/`.
+ * `tools/build/build.mjs` into a new folder under `<workspace>/tmp` and
+ * returns it. The caller deletes the folder when done.
  */
-export function buildProjects(projects: readonly string[]): Promise<string> {
-  const key = [...projects].sort().join(' ');
-  let build = builds.get(key);
-
-  if (build === undefined) {
-    build = compile(projects);
-    builds.set(key, build);
-  }
-
-  return build;
-}
-
-async function compile(projects: readonly string[]): Promise<string> {
+export async function buildProjects(projects: readonly string[]): Promise<string> {
   const root = workspaceRoot();
   const outDir = workspaceTempDir('rokks-build-');
 
-  process.once('exit', () => rmSync(outDir, { recursive: true, force: true }));
-  await run(
-    process.execPath,
-    [path.join(root, 'tools/build/build.mjs'), ...projects, '--out', outDir],
-    { cwd: root },
-  );
+  try {
+    await run(
+      process.execPath,
+      [path.join(root, 'tools/build/build.mjs'), ...projects, '--out', outDir],
+      { cwd: root },
+    );
+  } catch (error) {
+    rmSync(outDir, { recursive: true, force: true });
+    throw error;
+  }
 
   return outDir;
 }
