@@ -147,7 +147,7 @@ describe.each<TestBackendKind>(['postgres', 'pglite'])('SqlEngine on %s', (kind)
     const error = await failure(
       test.engine.load(
         { workspace: 'alpha', table: 'cities', loadId: 'cities-bad', mode: 'replace', columns: cityColumns },
-        chunks([['Leipzig', 600_000n]], 'Dresden\tmany\n'),
+        chunks<Value[][] | string>([['Leipzig', 600_000n]], 'Dresden\tmany\n'),
       ),
     );
 

@@ -111,8 +111,8 @@ export class SqlEngine {
     private readonly backend: Backend,
     private readonly repository: CatalogRepository,
     private readonly tables: TableCatalogService,
-    /** True when tables with a time column are hypertables and buckets use `time_bucket`. */
-    readonly timescale: boolean,
+    /** Schema of the TimescaleDB extension, or null when it is not in use. */
+    private readonly timescaleSchema: string | null,
     readonly limits: Readonly<QueryLimits>,
     private readonly logger: EngineLogger,
   ) {
@@ -139,7 +139,7 @@ export class SqlEngine {
         await repository.ensureSchema(tx);
       });
 
-      const timescale = options.timescale === 'off' ? false : await enableTimescale(backend);
+      const timescaleSchema = options.timescale === 'off' ? null : await enableTimescale(backend);
       const databaseName = (await backend.query('SELECT current_database()')).rows[0][0] ?? '';
       const limits = {
         ...DEFAULT_QUERY_LIMITS,
@@ -147,13 +147,16 @@ export class SqlEngine {
         ...options.limits,
       };
 
-      logger.info({ backend: backend.kind, timescale, catalogSchema: repository.schemaName }, 'sql engine opened');
+      logger.info(
+        { backend: backend.kind, timescale: timescaleSchema !== null, catalogSchema: repository.schemaName },
+        'sql engine opened',
+      );
 
       return new SqlEngine(
         backend,
         repository,
-        new TableCatalogService(repository, databaseName, timescale),
-        timescale,
+        new TableCatalogService(repository, databaseName, timescaleSchema),
+        timescaleSchema,
         limits,
         logger,
       );
@@ -161,6 +164,11 @@ export class SqlEngine {
       await backend.close();
       throw error;
     }
+  }
+
+  /** True when tables with a time column are hypertables and buckets use `time_bucket`. */
+  get timescale(): boolean {
+    return this.timescaleSchema !== null;
   }
 
   get backendKind(): Backend['kind'] {
@@ -284,7 +292,7 @@ export class SqlEngine {
         workspace: await this.requireWorkspace(session, request.workspace),
         table: await this.findTable(session, request.workspace, request.query.table),
       }));
-      const compiled = compileWidgetQuery(request.query, table, workspace, this.timescale);
+      const compiled = compileWidgetQuery(request.query, table, workspace, this.timescaleSchema);
 
       return runCursorQuery(
         this.backend,
@@ -351,14 +359,14 @@ export class SqlEngine {
   }
 }
 
-/** Creates the TimescaleDB extension when the server offers it; returns whether it is in use. */
-async function enableTimescale(backend: Backend): Promise<boolean> {
+/** Creates the TimescaleDB extension when the server offers it; returns its schema, or null when it is not in use. */
+async function enableTimescale(backend: Backend): Promise<string | null> {
   const available = await backend.query(
     "SELECT 1 FROM pg_catalog.pg_available_extensions WHERE name = 'timescaledb'",
   );
 
   if (available.rows.length === 0) {
-    return false;
+    return null;
   }
 
   try {
@@ -367,8 +375,12 @@ async function enableTimescale(backend: Backend): Promise<boolean> {
     });
   } catch {
     // Installed but not loadable (not in shared_preload_libraries): plain PostgreSQL.
-    return false;
+    return null;
   }
 
-  return true;
+  const schema = await backend.query(
+    "SELECT n.nspname FROM pg_catalog.pg_extension AS e JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace WHERE e.extname = 'timescaledb'",
+  );
+
+  return schema.rows[0]?.[0] ?? null;
 }

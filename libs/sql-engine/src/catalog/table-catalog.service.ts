@@ -104,7 +104,8 @@ export class TableCatalogService {
   constructor(
     private readonly repository: CatalogRepository,
     private readonly databaseName: string,
-    private readonly timescale: boolean,
+    /** Schema of the TimescaleDB extension, or null when it is not in use. */
+    private readonly timescaleSchema: string | null,
   ) {}
 
   /** Returns the workspace, creating its schemas and role on first use. */
@@ -185,8 +186,8 @@ export class TableCatalogService {
       buildCreateTableSql({ schema: workspace.dataSchema, tableId, columns: columns.map(({ id, type }) => ({ id, type })) }),
     );
 
-    if (this.timescale && timeColumn !== null) {
-      await session.query('SELECT create_hypertable($1::regclass, $2::name)', [
+    if (this.timescaleSchema !== null && timeColumn !== null) {
+      await session.query(`SELECT ${quoteIdent(this.timescaleSchema)}.create_hypertable($1::regclass, $2::name)`, [
         quoteQualifiedName(workspace.dataSchema, tableId),
         timeColumn.id,
       ]);

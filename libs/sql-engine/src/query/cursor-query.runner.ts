@@ -62,6 +62,13 @@ async function prepareTransaction(tx: SqlTransaction, query: CursorQuery, limits
     ],
   );
 
+  if (limits.maxPlanCost !== null) {
+    // A disabled plan node costs 1e10 extra before PostgreSQL 18, and the
+    // TimescaleDB build of PGlite (PostgreSQL 17) ships with enable_seqscan
+    // off: every sequential scan would then exceed the cost cap.
+    await tx.query("SELECT set_config('enable_seqscan', 'on', true)");
+  }
+
   if (query.role !== null) {
     await tx.query(`SET LOCAL ROLE ${quoteIdent(query.role)}`);
   }

@@ -67,16 +67,18 @@ function instantExpression(column: ColumnInfo, zone: () => string): string {
  * are whole intervals of absolute time from 2000-01-03 00:00 UTC; day and
  * week buckets start at local midnight in `timezone` (weeks on Monday), and
  * month and year buckets on the first of the month, local midnight, so a
- * daylight-saving day lasts 23 or 25 hours. TimescaleDB's `time_bucket` and
+ * daylight-saving day lasts 23 or 25 hours. TimescaleDB's `time_bucket`
+ * (used when `timescaleSchema`, the extension's schema, is set) and
  * PostgreSQL's `date_bin` give the same buckets.
  */
 export function bucketExpression(
   column: ColumnInfo,
   interval: BucketInterval,
   timezone: string,
-  timescale: boolean,
+  timescaleSchema: string | null,
   addParam: AddParam,
 ): string {
+  const timeBucket = timescaleSchema === null ? null : `${quoteIdent(timescaleSchema)}.time_bucket`;
   let zoneParam: string | null = null;
   const zone = (): string => {
     zoneParam ??= `${addParam(timezone)}::text`;
@@ -91,13 +93,13 @@ export function bucketExpression(
     `${addParam(isMonthly ? `${months} months` : `${interval.count} ${interval.unit}s`)}::interval`;
 
   if (interval.unit === 'second' || interval.unit === 'minute' || interval.unit === 'hour') {
-    return timescale
-      ? `time_bucket(${width()}, ${instant})`
+    return timeBucket !== null
+      ? `${timeBucket}(${width()}, ${instant})`
       : `date_bin(${width()}, ${instant}, TIMESTAMPTZ '2000-01-03 00:00:00+00')`;
   }
 
-  if (timescale) {
-    return `time_bucket(${width()}, ${instant}, ${zone()})`;
+  if (timeBucket !== null) {
+    return `${timeBucket}(${width()}, ${instant}, ${zone()})`;
   }
 
   const local = `(${instant} AT TIME ZONE ${zone()})`;

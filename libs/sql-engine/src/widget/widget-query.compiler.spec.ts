@@ -37,7 +37,7 @@ describe('compileWidgetQuery', () => {
       },
       table,
       workspace,
-      false,
+      null,
     );
 
     expect(compiled.columns).toEqual(['bucket', 'city', 'count', 'sum_amount', 'mean_units']);
@@ -53,10 +53,10 @@ describe('compileWidgetQuery', () => {
       { table: 'sales', measures: [{ agg: 'count' }], timeBucket: { column: 'sold_at', interval: '15 minutes' } },
       table,
       workspace,
-      true,
+      'public',
     );
 
-    expect(compiled.sql).toContain('time_bucket($1::interval, "sold_at")');
+    expect(compiled.sql).toContain('"public".time_bucket($1::interval, "sold_at")');
     expect(compiled.params).toEqual(['15 minutes']);
   });
 
@@ -76,7 +76,7 @@ describe('compileWidgetQuery', () => {
       },
       table,
       workspace,
-      false,
+      null,
     );
 
     expect(compiled.sql).not.toContain(hostile);
@@ -112,7 +112,7 @@ describe('compileWidgetQuery', () => {
     [{ table: 'sales', measures: [{ agg: 'count' }], orderBy: [{ column: 'amount' }] }, 'INVALID_INPUT', 'cannot order by "amount"'],
     [{ table: 'sales', measures: [{ agg: 'count' }, { agg: 'count' }] }, 'INVALID_INPUT', 'must be unique'],
   ])('rejects bad input %#', (query, code, fragment) => {
-    expect(() => compileWidgetQuery(query as never, table, workspace, false)).toThrow(
+    expect(() => compileWidgetQuery(query as never, table, workspace, null)).toThrow(
       expect.objectContaining({ code, message: expect.stringContaining(fragment) }),
     );
   });

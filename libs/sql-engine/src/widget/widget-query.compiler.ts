@@ -182,7 +182,8 @@ function filterSql(table: TableInfo, filter: WidgetFilter, builder: SqlBuilder):
 }
 
 /**
- * Compiles a widget query to one parameterised SELECT on the table's view.
+ * Compiles a widget query to one parameterised SELECT on the table's view;
+ * `timescaleSchema` is the TimescaleDB extension's schema, or null without it.
  * Identifiers come only from the catalog (a column may be named by id or
  * logical name) and every value is a parameter. Output columns: `bucket`
  * when there is a time bucket, the dimensions, then the measures.
@@ -191,7 +192,7 @@ export function compileWidgetQuery(
   query: WidgetQuery,
   table: TableInfo,
   workspace: WorkspaceInfo,
-  timescale: boolean,
+  timescaleSchema: string | null,
 ): CompiledWidgetQuery {
   const builder = new SqlBuilder();
   const select: string[] = [];
@@ -209,7 +210,7 @@ export function compileWidgetQuery(
 
     assertTimeZone(timezone);
     select.push(
-      `${bucketExpression(column, parseBucketInterval(query.timeBucket.interval), timezone, timescale, (value) => builder.add(value))} AS "bucket"`,
+      `${bucketExpression(column, parseBucketInterval(query.timeBucket.interval), timezone, timescaleSchema, (value) => builder.add(value))} AS "bucket"`,
     );
     columns.push('bucket');
   }
