@@ -40,6 +40,7 @@ describe.each<TestBackendKind>(['postgres', 'pglite'])('hostile queries on %s', 
       { ...test.engine.limits, ...limits },
     );
   };
+
   const weatherCount = async () => (await query('SELECT count(*) FROM weather', 'checker')).rows[0][0];
 
   beforeAll(async () => {

@@ -33,15 +33,12 @@ describe('a load killed halfway on PostgreSQL', () => {
   });
 
   it('leaves no partial rows, and the retried load applies once', async () => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', path.join(__dirname, 'testing/slow-load.child.ts')], {
+    const child = spawn(process.execPath, ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', path.join(__dirname, 'testing/slow-load.child.ts'), database.name, 'killed-load', '10'], {
       cwd: REPO_ROOT,
       env: {
         ...process.env,
         TS_NODE_TRANSPILE_ONLY: 'true',
         TS_NODE_PROJECT: path.join(REPO_ROOT, 'tsconfig.spec.json'),
-        ROKKS_TEST_DATABASE: database.name,
-        ROKKS_TEST_LOAD_ID: 'killed-load',
-        ROKKS_TEST_HALF_CHUNKS: '10',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,6 +1,7 @@
+import { type PoolConfig } from 'pg';
+
 import { isTableId } from '@rokks/naming';
 import { type Value } from '@rokks/transform';
-import { type PoolConfig } from 'pg';
 
 import { type Backend, inTransaction, type SqlParam, type SqlSession } from './backends/backend';
 import { type PgliteFactory, PgliteBackend } from './backends/pglite.backend';

@@ -2,7 +2,6 @@ import { quoteIdent } from '@rokks/naming';
 import { type ColumnType } from '@rokks/transform';
 
 import { type SqlSession } from '../backends/backend';
-
 import { type ColumnInfo, type TableInfo, type WorkspaceInfo } from './catalog.types';
 
 interface StoredColumn {

@@ -16,7 +16,6 @@ import { COLUMN_TYPES, type ColumnType } from '@rokks/transform';
 
 import { type SqlSession } from '../backends/backend';
 import { SqlEngineError } from '../errors/sql-engine.exception';
-
 import { type CatalogRepository } from './catalog.repository';
 import { type ColumnInfo, type TableInfo, type WorkspaceInfo } from './catalog.types';
 import { workspaceNames } from './workspace-names.util';

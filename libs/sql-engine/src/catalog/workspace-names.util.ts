@@ -1,7 +1,6 @@
 import { fnv1a32Hex } from '@rokks/naming';
 
 import { SqlEngineError } from '../errors/sql-engine.exception';
-
 import { type WorkspaceInfo } from './catalog.types';
 
 /** Workspace ids: lower-case ASCII letters, digits and `_`, starting with a letter, at most 40 characters. */

@@ -8,7 +8,6 @@ import { type TableCatalogService } from '../catalog/table-catalog.service';
 import { assertWorkspace } from '../catalog/workspace-names.util';
 import { mapDatabaseError, sqlStateOf } from '../errors/database-error.util';
 import { SqlEngineError, type SqlEngineErrorDetails } from '../errors/sql-engine.exception';
-
 import {
   LOAD_MODES,
   type LoadColumn,

@@ -1,5 +1,4 @@
 import { SqlEngineError } from '../errors/sql-engine.exception';
-
 import { ConcurrencyLimiter } from './concurrency-limiter';
 
 function gate(): { promise: Promise<void>; open: () => void } {
@@ -23,6 +22,7 @@ describe('ConcurrencyLimiter', () => {
       await blocker.promise;
       running -= 1;
     };
+
     const all = Promise.all(Array.from({ length: 6 }, () => limiter.run('alice', task)));
 
     await new Promise((resolve) => setImmediate(resolve));

@@ -3,7 +3,6 @@ import { quoteIdent } from '@rokks/naming';
 import { type Backend, type ResultField, type SqlParam, type SqlTransaction } from '../backends/backend';
 import { rethrowDatabaseError } from '../errors/database-error.util';
 import { SqlEngineError } from '../errors/sql-engine.exception';
-
 import { type QueryLimits } from './query-limits';
 import { type QueryResult, type ResultColumn } from './query-result';
 import { contractTypeName, encodeValue, type JsonValue, TYPE_OIDS } from './value-encoding.util';

@@ -1,5 +1,4 @@
 import { type SqlEngineError } from '../errors/sql-engine.exception';
-
 import { bytePositionToCharacter, checkReadOnlyQuery, type GuardScope } from './sql-guard';
 
 const scope: GuardScope = { schema: 'ws_alpha', tables: new Set(['weather', 'sales']) };

@@ -1,7 +1,6 @@
 import { parse } from 'libpg-query';
 
 import { SqlEngineError } from '../errors/sql-engine.exception';
-
 import { isDeniedFunction, READABLE_SETTINGS } from './denied-functions';
 
 /** What a query may name: the workspace's schema of logical views and its tables. */

@@ -138,6 +138,7 @@ export function encodeValue(text: string | null, typeId: number): JsonValue {
 
       return Number.isFinite(number) ? number : text;
     }
+
     case TYPE_OIDS.int8:
     case TYPE_OIDS.numeric:
       return decimalToJson(text);

@@ -1,16 +1,14 @@
 // A load that never finishes, for the interruption test: it writes one chunk
 // every 20 ms, prints "half" after CHUNKS/2 chunks, and keeps writing until it
-// is killed. Run with ts-node; settings come from the environment.
+// is killed. Run with ts-node: `slow-load.child.ts <database> <load id> <half>`.
 import { SqlEngine } from '../sql-engine';
-
 import { TEST_SERVER } from './test-databases';
 
 const CHUNK_ROWS = 500;
 
 async function main(): Promise<void> {
-  const database = process.env.ROKKS_TEST_DATABASE ?? '';
-  const loadId = process.env.ROKKS_TEST_LOAD_ID ?? '';
-  const half = Number(process.env.ROKKS_TEST_HALF_CHUNKS ?? '10');
+  const [database, loadId, halfText] = process.argv.slice(2);
+  const half = Number(halfText);
   const engine = await SqlEngine.open({
     backend: {
       kind: 'postgres',

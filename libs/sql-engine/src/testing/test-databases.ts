@@ -6,9 +6,9 @@ import { SqlEngine, type SqlEngineOptions } from '../sql-engine';
 
 /** Connection settings of the test server: PostgreSQL 15 on loopback, trust authentication. */
 export const TEST_SERVER = {
-  host: process.env.PGHOST ?? '127.0.0.1',
-  port: Number(process.env.PGPORT ?? 5432),
-  user: process.env.PGUSER ?? 'postgres',
+  host: '127.0.0.1',
+  port: 5432,
+  user: 'postgres',
 };
 
 async function adminQuery(sql: string): Promise<void> {

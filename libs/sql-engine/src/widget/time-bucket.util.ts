@@ -85,6 +85,7 @@ export function bucketExpression(
 
     return zoneParam;
   };
+
   const instant = instantExpression(column, zone);
   const isMonthly = interval.unit === 'month' || interval.unit === 'year';
   const months = interval.unit === 'year' ? interval.count * 12 : interval.count;

@@ -1,5 +1,4 @@
 import { type TableInfo, type WorkspaceInfo } from '../catalog/catalog.types';
-
 import { compileWidgetQuery } from './widget-query.compiler';
 
 const workspace: WorkspaceInfo = {

@@ -3,7 +3,6 @@ import { isColumnId, quoteIdent, quoteQualifiedName, toPostgresType } from '@rok
 import { type SqlParam } from '../backends/backend';
 import { type ColumnInfo, type TableInfo, type WorkspaceInfo } from '../catalog/catalog.types';
 import { SqlEngineError } from '../errors/sql-engine.exception';
-
 import { assertTimeZone, bucketExpression, parseBucketInterval } from './time-bucket.util';
 import {
   WIDGET_AGGREGATES,
