@@ -58,9 +58,9 @@ export class LogCapture {
 
   /** Returns the lines that contain any of `values`. */
   linesContaining(values: readonly string[]): CapturedLine[] {
-    const wanted = values.filter((value) => value !== '');
+    const searched = values.filter((value) => value !== '');
 
-    return this.lines.filter((captured) => wanted.some((value) => captured.line.includes(value)));
+    return this.lines.filter((captured) => searched.some((value) => captured.line.includes(value)));
   }
 
   /**

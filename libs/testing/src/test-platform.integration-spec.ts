@@ -244,8 +244,8 @@ function tlsHandshake(
     const socket = connect({ host: '127.0.0.1', port, ...options });
 
     // With TLS 1.3 the server checks the client certificate after the client
-    // considers the handshake done, so a rejection arrives as a later error
-    // or close; wait briefly for it before resolving.
+    // considers the handshake done. A rejection therefore arrives as a later
+    // error or close, so the check waits briefly before resolving.
     socket.once('secureConnect', () => {
       const certificate = socket.getPeerCertificate();
 

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** Returns the workspace root: the nearest folder above this file that holds `nx.json`. */
+/** Returns the workspace root: the nearest folder above this file that contains `nx.json`. */
 export function workspaceRoot(): string {
   let directory = __dirname;
 
