@@ -24,31 +24,39 @@ const crossProjectPatterns = [
   },
 ];
 
-// Roots of the projects tagged platform:isomorphic: their code ships in the
-// browser bundle, so Node's built-in modules are banned there.
-function isomorphicProjectRoots() {
-  const roots = [];
+// Every project's root and tags, read from its project.json.
+function readProjects() {
+  const projects = [];
 
-  for (const folder of ['libs', 'apps']) {
+  for (const folder of ['libs', 'apps', 'tools']) {
     const base = path.join(import.meta.dirname, folder);
 
     for (const entry of readdirSync(base, { withFileTypes: true })) {
-      const projectFile = path.join(base, entry.name, 'project.json');
-
       try {
-        const project = JSON.parse(readFileSync(projectFile, 'utf8'));
+        const project = JSON.parse(readFileSync(path.join(base, entry.name, 'project.json'), 'utf8'));
 
-        if ((project.tags ?? []).includes('platform:isomorphic')) {
-          roots.push(`${folder}/${entry.name}`);
-        }
+        projects.push({ root: `${folder}/${entry.name}`, tags: project.tags ?? [] });
       } catch {
         // A folder without project.json is not a project.
       }
     }
   }
 
-  return roots;
+  return projects;
 }
+
+const projects = readProjects();
+
+// Code of projects tagged platform:isomorphic ships in the browser bundle, so
+// Node's built-in modules are banned there.
+const isomorphicRoots = projects
+  .filter((project) => project.tags.includes('platform:isomorphic'))
+  .map((project) => project.root);
+
+// A service's own projects may use each other and the shared libraries only.
+const serviceScopes = [...new Set(projects.flatMap((project) => project.tags))]
+  .filter((tag) => tag.startsWith('scope:') && tag !== 'scope:shared')
+  .sort();
 
 export default [
   {
@@ -94,9 +102,7 @@ export default [
             { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:data-access', 'type:util'] },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-            { sourceTag: 'scope:doc-gateway', onlyDependOnLibsWithTags: ['scope:doc-gateway', 'scope:shared'] },
-            { sourceTag: 'scope:worker', onlyDependOnLibsWithTags: ['scope:worker', 'scope:shared'] },
-            { sourceTag: 'scope:sql-gateway', onlyDependOnLibsWithTags: ['scope:sql-gateway', 'scope:shared'] },
+            ...serviceScopes.map((scope) => ({ sourceTag: scope, onlyDependOnLibsWithTags: [scope, 'scope:shared'] })),
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:util', 'type:data-access', 'type:feature'] },
           ],
         },
@@ -148,7 +154,7 @@ export default [
     rules: { '@typescript-eslint/consistent-type-imports': 'off' },
   },
   {
-    files: isomorphicProjectRoots().map((root) => `${root}/**/*.{ts,tsx}`),
+    files: isomorphicRoots.map((root) => `${root}/**/*.{ts,tsx}`),
     // Specs run under Jest in Node, so they may read fixtures from disk.
     ignores: ['**/*.spec.ts', '**/*.spec.tsx', '**/*.integration-spec.ts'],
     rules: {

@@ -58,6 +58,24 @@ describe('module boundaries', () => {
     expect(ruleIds(messages)).toContain('@nx/enforce-module-boundaries');
   });
 
+  it('rejects an app importing another app', () => {
+    const messages = lintProbe(
+      'apps/registry/src/boundary-probe.ts',
+      "import { probe } from '../../sql-gateway/src/main';\n\nexport const copy = probe;\n",
+    );
+
+    expect(ruleIds(messages)).toContain('@nx/enforce-module-boundaries');
+  });
+
+  it("rejects a library of another service's scope", () => {
+    const messages = lintProbe(
+      'apps/registry/src/boundary-probe.ts',
+      "import { createSqlEngine } from '@rokks/sql-engine';\n\nexport const probe = createSqlEngine;\n",
+    );
+
+    expect(ruleIds(messages)).toContain('@nx/enforce-module-boundaries');
+  });
+
   it('rejects process.env outside the config library', () => {
     const messages = lintProbe('libs/naming/src/boundary-probe.ts', 'export const probe = process.env.HOME;\n');
 
