@@ -1,3 +1,4 @@
+export { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, ACCESS_TOKEN_TYPE } from './access-token.constants';
 export { AuthDecisionCheck, type UndecidedHandler } from './auth-decision.check';
 export {
   AUTH_DECISION_KEY,
