@@ -30,7 +30,12 @@ export class RegistryModule {
     return {
       module: RegistryModule,
       imports: [
-        LoggingModule.forService('registry', { logger }),
+        LoggingModule.forService('registry', {
+          logger,
+          // Every service heartbeats and the healthcheck polls the list, so
+          // these would drown the log at info.
+          routinePaths: [/^\/instances$/, /^\/instances\/[^/]+\/heartbeat$/],
+        }),
         AuthGuardModule.forRoot({ internalSecret: state.platform.internalSecret }),
         TerminusModule.forRoot({ logger: false }),
       ],

@@ -37,6 +37,11 @@ class ProbeController {
   health(): { status: string } {
     return { status: 'ok' };
   }
+
+  @Get('beats/:id')
+  beat(): { ok: boolean } {
+    return { ok: true };
+  }
 }
 
 describe('LoggingModule on Fastify', () => {
@@ -48,7 +53,9 @@ describe('LoggingModule on Fastify', () => {
     registerSecretValue(SECRET);
 
     @Module({
-      imports: [LoggingModule.forService('probe', { level: 'debug', destination })],
+      imports: [
+        LoggingModule.forService('probe', { level: 'debug', destination, routinePaths: [/^\/beats\/[^/]+$/] }),
+      ],
       controllers: [ProbeController],
     })
     class ProbeModule {}
@@ -152,6 +159,14 @@ describe('LoggingModule on Fastify', () => {
 
   it('logs health probes at debug', async () => {
     const response = await request(`${baseUrl}/health`);
+
+    await response.body.text();
+
+    expect((await waitForCompletion(response.headers['x-request-id'] as string))['level']).toBe('debug');
+  });
+
+  it('logs routine requests at debug', async () => {
+    const response = await request(`${baseUrl}/beats/7`);
 
     await response.body.text();
 

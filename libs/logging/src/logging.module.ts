@@ -20,6 +20,8 @@ export interface LoggingModuleOptions {
   destination?: DestinationStream;
   /** Paths of health probes, logged at debug when they succeed; default `/health`, `/healthz`, `/livez`, `/readyz`. */
   healthPaths?: string[];
+  /** Routine requests (heartbeats, polling) logged at debug when they succeed, matched on the path. */
+  routinePaths?: RegExp[];
 }
 
 /** Injection token of the root pino logger that the module's request logging writes to. */
@@ -42,6 +44,7 @@ export class LoggingModule implements NestModule {
   static forService(service: string, options: LoggingModuleOptions = {}): DynamicModule {
     const logger = options.logger ?? createLogger({ service, level: options.level, destination: options.destination });
     const healthPaths = options.healthPaths ?? DEFAULT_HEALTH_PATHS;
+    const routinePaths = options.routinePaths ?? [];
 
     return {
       module: LoggingModule,
@@ -58,7 +61,8 @@ export class LoggingModule implements NestModule {
             wrapSerializers: false,
             serializers: { req: stdSerializers.req, res: stdSerializers.res, err: serializeError },
             genReqId: (request, response) => assignRequestId(request, response),
-            customLogLevel: (request, response, error) => chooseLevel(request, response, error, healthPaths),
+            customLogLevel: (request, response, error) =>
+              chooseLevel(request, response, error, healthPaths, routinePaths),
           },
         }),
       ],
@@ -90,7 +94,13 @@ function assignRequestId(request: RawRequest, response: ServerResponse): string 
   return requestId;
 }
 
-function chooseLevel(request: RawRequest, response: ServerResponse, error: unknown, healthPaths: string[]): Level {
+function chooseLevel(
+  request: RawRequest,
+  response: ServerResponse,
+  error: unknown,
+  healthPaths: string[],
+  routinePaths: RegExp[],
+): Level {
   const status = response.statusCode;
 
   if (isHealthProbe(request, healthPaths)) {
@@ -103,12 +113,21 @@ function chooseLevel(request: RawRequest, response: ServerResponse, error: unkno
     return 'error';
   }
 
+  if (status < 400 && routinePaths.some((pattern) => pattern.test(requestPath(request)))) {
+    return 'debug';
+  }
+
   return 'info';
 }
 
-function isHealthProbe(request: RawRequest, healthPaths: string[]): boolean {
+function requestPath(request: RawRequest): string {
   const url = request.originalUrl ?? request.url ?? '';
-  const path = url.split('?')[0];
+
+  return url.split('?')[0];
+}
+
+function isHealthProbe(request: RawRequest, healthPaths: string[]): boolean {
+  const path = requestPath(request);
 
   return healthPaths.some((healthPath) => path === healthPath || path.startsWith(`${healthPath}/`));
 }
