@@ -220,6 +220,12 @@ describe.each<TestBackendKind>(['postgres', 'pglite'])('hostile queries on %s', 
         expect(await weatherCount()).toBe(2);
       });
 
+      it('times out a recursive query that never ends', async () => {
+        const error = await failure(query('WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r'));
+
+        expect(error.code).toBe('TIMEOUT');
+      });
+
       it('times out an aggregate over generate_series(1, 1e12)', async () => {
         const error = await failure(query('SELECT count(*) FROM generate_series(1, 1e12)'));
 
@@ -251,6 +257,12 @@ describe.each<TestBackendKind>(['postgres', 'pglite'])('hostile queries on %s', 
           expect(error.message).toContain('estimated cost');
         },
       );
+
+      it('rejects a recursive query, which could run forever', async () => {
+        const error = await failure(query('WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r'));
+
+        expect(error.code).toBe('INVALID_QUERY');
+      });
 
       it('does not fire statement_timeout', async () => {
         const result = await unchecked('SELECT pg_sleep(0.3) IS NOT NULL AS slept', { statementTimeoutMs: 50 });

@@ -272,7 +272,11 @@ export class SqlEngine {
         workspace: await this.requireWorkspace(session, request.workspace),
         tableNames: new Set((await this.repository.listTables(session, request.workspace)).map((table) => table.name)),
       }));
-      const statement = await checkReadOnlyQuery(request.sql, { schema: workspace.viewSchema, tables: tableNames });
+      const statement = await checkReadOnlyQuery(request.sql, {
+        schema: workspace.viewSchema,
+        tables: tableNames,
+        allowRecursive: this.backend.kind === 'postgres',
+      });
 
       return runCursorQuery(
         this.backend,

@@ -132,6 +132,9 @@ export class TableCatalogService {
       await session.query(`CREATE ROLE ${quoteIdent(names.role)} NOLOGIN NOINHERIT`);
     }
 
+    // SET ROLE needs membership unless the engine's user is a superuser.
+    await session.query(`GRANT ${quoteIdent(names.role)} TO CURRENT_USER`);
+
     await session.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(names.viewSchema)}`);
     await session.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(names.dataSchema)}`);
     await session.query(`REVOKE ALL ON SCHEMA ${quoteIdent(names.dataSchema)} FROM PUBLIC`);

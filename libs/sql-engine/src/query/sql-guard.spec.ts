@@ -78,6 +78,16 @@ describe('checkReadOnlyQuery', () => {
     expect(error.message).toContain(fragment);
   });
 
+  it('rejects WITH RECURSIVE only where it is not allowed', async () => {
+    const sql = 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r';
+
+    await expect(checkReadOnlyQuery(sql, scope)).resolves.toBe(sql);
+    await expect(checkReadOnlyQuery(sql, { ...scope, allowRecursive: false })).rejects.toMatchObject({
+      code: 'INVALID_QUERY',
+      message: expect.stringContaining('WITH RECURSIVE'),
+    });
+  });
+
   it('reports the character position of the offending call', async () => {
     const sql = "SELECT 'é', pg_sleep(1)";
     const error = await rejection(sql);

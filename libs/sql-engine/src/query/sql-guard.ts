@@ -9,6 +9,12 @@ export interface GuardScope {
   schema: string;
   /** Logical table names of the workspace. */
   tables: ReadonlySet<string>;
+  /**
+   * Whether `WITH RECURSIVE` is allowed. A recursive query can run forever
+   * at a small estimated cost, so only a backend with a working
+   * statement_timeout should allow it.
+   */
+  allowRecursive?: boolean;
 }
 
 type NodeBody = Record<string, unknown>;
@@ -176,6 +182,16 @@ export async function checkReadOnlyQuery(sql: string, scope: GuardScope): Promis
       const target = ((body.intoClause as NodeBody).rel ?? {}) as NodeBody;
 
       reject(sql, 'SELECT … INTO is not allowed: a query may not create tables', target.location);
+    }
+
+    const withClause = (body.withClause ?? {}) as NodeBody;
+
+    if (type === 'SelectStmt' && withClause.recursive === true && scope.allowRecursive === false) {
+      reject(
+        sql,
+        'WITH RECURSIVE is not allowed on the embedded database, which cannot stop a runaway query',
+        withClause.location,
+      );
     }
 
     if (type === 'SelectStmt' && Array.isArray(body.lockingClause) && body.lockingClause.length > 0) {
