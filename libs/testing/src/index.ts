@@ -2,3 +2,4 @@ export { type CaptureDestination, type CapturedLine, LogCapture } from './log-ca
 export { TestPlatform, type TestMeshClient } from './test-platform';
 export { startTestRegistry, type TestRegistry } from './test-registry';
 export { buildProjects, workspaceRoot, workspaceTempDir } from './workspace.util';
+export * from './mongo-wire';
