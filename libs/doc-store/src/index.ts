@@ -59,3 +59,7 @@ export {
   checkWrite,
   enforcePrecondition,
 } from './validation/write.util';
+export {
+  FirestoreDocStore,
+  type FirestoreDocStoreOptions,
+} from './firestore/firestore-doc-store';
