@@ -1,15 +1,23 @@
+// Packages published only as ES modules, which Jest cannot load on Node 20:
+// jose (@rokks/auth-guard), openid-client with oauth4webapi (sign-in with
+// identity providers), oidc-provider (the provider the tests sign in at) and
+// content-disposition (@fastify/static for the Swagger UI). They are
+// compiled to CommonJS first.
+const esmOnlyPackages = [
+  'jose',
+  'openid-client',
+  'oauth4webapi',
+  'oidc-provider',
+  'content-disposition',
+];
+
 module.exports = {
   displayName: 'auth',
   preset: '../../jest.preset.js',
   rootDir: __dirname,
-  // The skeleton has no tests of its own yet: the launcher tests in
-  // tools/dev start it and check its health and OpenAPI document.
-  passWithNoTests: true,
-  // jose (loaded by @rokks/auth-guard) and content-disposition (loaded by
-  // @fastify/static for the Swagger UI) are published only as ES modules,
-  // which Jest cannot load on Node 20, so they are compiled to CommonJS.
   transform: {
-    '/node_modules/(jose|content-disposition)/.+\\.js$': '<rootDir>/../../tools/build/jest-esm-transform.cjs',
+    [`/node_modules/(${esmOnlyPackages.join('|')})/.+\\.m?js$`]:
+      '<rootDir>/../../tools/build/jest-esm-transform.cjs',
   },
-  transformIgnorePatterns: ['^(?!.*/node_modules/(jose|content-disposition)/).*/node_modules/'],
+  transformIgnorePatterns: [`^(?!.*/node_modules/(${esmOnlyPackages.join('|')})/).*/node_modules/`],
 };

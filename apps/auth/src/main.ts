@@ -1,10 +1,5 @@
 import { runService } from '@rokks/service-kit';
 
-import { AppModule } from './app.module';
+import { AUTH_SERVICE } from './auth-service';
 
-void runService({
-  service: 'auth',
-  module: AppModule,
-  description:
-    'Sign-in for Rokks users: password and OpenID Connect sign-in, and the JWT access tokens every other service verifies.',
-});
+void runService(AUTH_SERVICE);

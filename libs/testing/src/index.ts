@@ -2,4 +2,5 @@ export { type CaptureDestination, type CapturedLine, LogCapture } from './log-ca
 export { TestPlatform, type TestMeshClient } from './test-platform';
 export { startTestRegistry, type TestRegistry } from './test-registry';
 export { buildProjects, workspaceRoot, workspaceTempDir } from './workspace.util';
+export { TestTokenIssuer, type TestTokenOptions } from './test-access-tokens';
 export * from './mongo-wire';

@@ -1,0 +1,219 @@
+import { Injectable } from '@nestjs/common';
+
+import { type Role } from '@rokks/auth-guard';
+import { InjectPinoLogger, PinoLogger } from '@rokks/logging';
+import { ServiceContext } from '@rokks/service-kit';
+
+import { AuthError } from '../auth.errors';
+import { type AuthSettings } from '../auth.settings';
+import { AuthStorage } from '../storage/auth-storage';
+import { AccessTokenSigner } from '../tokens/access-token.signer';
+import { PasswordHasher } from '../users/password-hasher';
+import { emailKey, type UserRecord } from '../users/user.store';
+import { type SessionRecord } from './session.store';
+
+/** Workspace of a new session when the user has roles there (or nowhere). */
+export const DEFAULT_WORKSPACE = 'default';
+
+/** The user as login and `GET /auth/me` return it. */
+export interface SignedInUser {
+  id: string;
+  email: string;
+  roles: Role[];
+  workspace: string;
+}
+
+/** Tokens of a started or refreshed session. */
+export interface IssuedTokens {
+  accessToken: string;
+  /** Lifetime of the access token in seconds. */
+  expiresIn: number;
+  refreshToken: string;
+  /** Expiry of the refresh token, in milliseconds since the epoch. */
+  refreshExpiresAt: number;
+  user: SignedInUser;
+  sessionId: string;
+}
+
+const INVALID_CREDENTIALS_MESSAGE = 'The e-mail or password is wrong.';
+const REFRESH_REFUSED_MESSAGE = 'The session has ended; sign in again.';
+
+/** Password sign-in, session start, refresh-token rotation and sign-out. */
+@Injectable()
+export class SignInService {
+  constructor(
+    private readonly storage: AuthStorage,
+    private readonly hasher: PasswordHasher,
+    private readonly signer: AccessTokenSigner,
+    private readonly context: ServiceContext<AuthSettings>,
+    @InjectPinoLogger(SignInService.name) private readonly logger: PinoLogger,
+  ) {}
+
+  /**
+   * Checks a password and starts a session. Unknown e-mail, wrong password
+   * and disabled user get the same error after the same hashing work.
+   *
+   * @throws AuthError INVALID_CREDENTIALS, TOO_MANY_ATTEMPTS or ACCOUNT_LOCKED.
+   */
+  async loginWithPassword(email: string, password: string, client: string): Promise<IssuedTokens> {
+    const account = emailKey(email);
+    const throttle = this.storage.throttle;
+
+    throttle.assertMayAttempt(client, account);
+
+    const found = this.storage.users.findCredentials(email);
+    const matches = await this.hasher.verify(found?.passwordHash, password);
+    const user = found?.user;
+
+    if (!matches || user === undefined || user.disabled) {
+      const { locked } = throttle.record(client, account, false);
+      const reason =
+        user === undefined
+          ? 'unknown-email'
+          : user.disabled && matches
+            ? 'disabled'
+            : 'wrong-password';
+
+      this.logger.info({ userId: user?.id, reason, client, locked }, 'login failed');
+
+      throw new AuthError('INVALID_CREDENTIALS', INVALID_CREDENTIALS_MESSAGE);
+    }
+
+    throttle.record(client, account, true);
+    await this.upgradeHash(user.id, found?.passwordHash ?? null, password);
+
+    const issued = await this.startSession(user, 'password');
+
+    this.logger.info(
+      { userId: user.id, sessionId: issued.sessionId, method: 'password' },
+      'user signed in',
+    );
+
+    return issued;
+  }
+
+  /** Starts a session for a user whose identity is already proven (password or identity provider). */
+  async startSession(user: UserRecord, method: string): Promise<IssuedTokens> {
+    const settings = this.context.settings;
+    const workspace = this.chooseWorkspace(user.id);
+    const created = this.storage.sessions.create({
+      userId: user.id,
+      workspace,
+      method,
+      maxAgeSeconds: settings.sessionMaxAgeSeconds,
+      refreshTtlSeconds: settings.refreshTokenTtlSeconds,
+    });
+
+    this.storage.users.markSignedIn(user.id);
+
+    return this.issue(user, created.session, created.refreshToken, created.refreshExpiresAt);
+  }
+
+  /**
+   * Rotates a refresh token and issues a new access token. A token that was
+   * already used revokes its whole session; so does a disabled or deleted user.
+   *
+   * @throws AuthError REFRESH_TOKEN_INVALID for every refused token.
+   */
+  async refresh(refreshToken: string | undefined): Promise<IssuedTokens> {
+    if (refreshToken === undefined || refreshToken === '') {
+      throw new AuthError('REFRESH_TOKEN_INVALID', 'No refresh cookie was sent; sign in again.');
+    }
+
+    const outcome = this.storage.sessions.refresh(
+      refreshToken,
+      this.context.settings.refreshTokenTtlSeconds,
+    );
+
+    switch (outcome.kind) {
+      case 'rejected':
+        this.logger.info({ reason: outcome.reason }, 'refresh refused');
+
+        throw new AuthError('REFRESH_TOKEN_INVALID', REFRESH_REFUSED_MESSAGE);
+      case 'reused':
+        this.logger.warn(
+          { userId: outcome.session.userId, sessionId: outcome.session.id },
+          'refresh token used twice; session revoked',
+        );
+
+        throw new AuthError('REFRESH_TOKEN_INVALID', REFRESH_REFUSED_MESSAGE);
+      case 'rotated': {
+        const user = this.storage.users.findById(outcome.session.userId);
+
+        if (user === undefined || user.disabled) {
+          this.storage.sessions.revoke(outcome.session.id, 'user-disabled');
+          this.logger.info(
+            { userId: outcome.session.userId, sessionId: outcome.session.id },
+            'refresh refused for a disabled user',
+          );
+
+          throw new AuthError('REFRESH_TOKEN_INVALID', REFRESH_REFUSED_MESSAGE);
+        }
+
+        return this.issue(user, outcome.session, outcome.refreshToken, outcome.refreshExpiresAt);
+      }
+    }
+  }
+
+  /** Ends the session of a refresh token; an unknown or ended one is ignored. */
+  logout(refreshToken: string | undefined): void {
+    const session =
+      refreshToken === undefined ? undefined : this.storage.sessions.sessionOf(refreshToken);
+
+    if (session !== undefined) {
+      this.storage.sessions.revoke(session.id, 'logout');
+      this.logger.info({ userId: session.userId, sessionId: session.id }, 'user signed out');
+    }
+  }
+
+  /** Revokes every session of a user (password change, disabling, deletion). */
+  revokeSessionsOf(userId: string, reason: string): void {
+    const revoked = this.storage.sessions.revokeAllOf(userId, reason);
+
+    this.logger.info({ userId, revoked, reason }, 'sessions revoked');
+  }
+
+  private async issue(
+    user: UserRecord,
+    session: SessionRecord,
+    refreshToken: string,
+    refreshExpiresAt: number,
+  ): Promise<IssuedTokens> {
+    const roles = this.storage.users.rolesIn(user.id, session.workspace);
+    const accessToken = await this.signer.sign({
+      userId: user.id,
+      email: user.email,
+      roles,
+      workspace: session.workspace,
+      sessionId: session.id,
+    });
+
+    return {
+      accessToken,
+      expiresIn: this.signer.ttlSeconds,
+      refreshToken,
+      refreshExpiresAt,
+      user: { id: user.id, email: user.email, roles, workspace: session.workspace },
+      sessionId: session.id,
+    };
+  }
+
+  private chooseWorkspace(userId: string): string {
+    const workspaces = Object.keys(this.storage.users.workspacesOf(userId));
+
+    return workspaces.includes(DEFAULT_WORKSPACE) || workspaces.length === 0
+      ? DEFAULT_WORKSPACE
+      : workspaces[0];
+  }
+
+  private async upgradeHash(
+    userId: string,
+    storedHash: string | null,
+    password: string,
+  ): Promise<void> {
+    if (storedHash !== null && this.hasher.needsRehash(storedHash)) {
+      this.storage.users.setPasswordHash(userId, await this.hasher.hash(password));
+      this.logger.info({ userId }, 'password hash upgraded to the current cost');
+    }
+  }
+}
