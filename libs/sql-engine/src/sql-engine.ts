@@ -319,7 +319,7 @@ export class SqlEngine {
     });
   }
 
-  /** Workspaces the catalog knows, with their schema and role names. */
+  /** Returns the workspaces in the catalog, with their schema and role names. */
   listWorkspaces(): Promise<WorkspaceInfo[]> {
     return this.read((session) => this.repository.listWorkspaces(session));
   }

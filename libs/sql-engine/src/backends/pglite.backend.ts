@@ -180,8 +180,8 @@ class PgliteTransaction implements SqlTransaction {
 
 /**
  * Embedded PostgreSQL in this process. PGlite has one session, so a
- * transaction holds the whole database until it ends, and statements run one
- * at a time.
+ * transaction locks out every other caller until it ends, and statements run
+ * one at a time.
  */
 export class PgliteBackend implements Backend {
   readonly kind = 'pglite';
@@ -193,7 +193,7 @@ export class PgliteBackend implements Backend {
 
   static async open(options: PgliteBackendOptions = {}): Promise<PgliteBackend> {
     const db = await (options.factory ?? defaultFactory)(options.dataDir);
-    // PGlite converts values of the types it knows (dates, numbers, JSON, arrays)
+    // PGlite converts values of the types it has parsers for (dates, numbers, JSON, arrays)
     // to JavaScript and back; identity converters for every type keep the
     // PostgreSQL text, exactly as `pg` returns it with raw type parsers.
     const types = await db.query('SELECT oid::int4::text FROM pg_catalog.pg_type', [], {

@@ -145,7 +145,7 @@ class PostgresTransaction implements SqlTransaction {
   }
 }
 
-/** PostgreSQL through a `pg` pool; each transaction holds one pooled connection. */
+/** PostgreSQL through a `pg` pool; each transaction uses one pooled connection until it ends. */
 export class PostgresBackend implements Backend {
   readonly kind = 'postgres';
   private readonly pool: Pool;

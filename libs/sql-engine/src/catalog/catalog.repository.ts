@@ -11,7 +11,7 @@ interface StoredColumn {
   position: number;
 }
 
-/** What the catalog stores about a load that committed, keyed by its load id. */
+/** Record of a committed load, keyed by its load id. */
 export interface AppliedLoad {
   loadId: string;
   tableId: string;

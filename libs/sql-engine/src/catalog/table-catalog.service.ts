@@ -43,11 +43,11 @@ export interface TableRename {
 
 const TIME_TYPES: ReadonlySet<ColumnType> = new Set(['timestamptz', 'timestamp', 'date']);
 
-function assertLogicalName(name: unknown, what: string): asserts name is string {
+function assertLogicalName(name: unknown, kind: 'table' | 'column'): asserts name is string {
   if (typeof name !== 'string' || !isLogicalName(name)) {
     throw new SqlEngineError(
       'INVALID_INPUT',
-      `invalid ${what} name ${JSON.stringify(name)}: use a lower-case snake_case name of at most 63 bytes that is not a reserved word`,
+      `invalid ${kind} name ${JSON.stringify(name)}: use a lower-case snake_case name of at most 63 bytes that is not a reserved word`,
       { value: name },
     );
   }
@@ -78,10 +78,13 @@ function assertUniqueNames(columns: readonly { name: string }[], table: string):
   }
 }
 
-/** Logical names of new columns: the given name, else one derived from the label and free in `taken`. */
-export function nameNewColumns(columns: readonly NewColumn[], taken: readonly string[] = []): string[] {
-  const derived = deriveColumnNames([...taken, ...columns.map((column, index) => column.label ?? `column_${index + 1}`)])
-    .slice(taken.length)
+/** Returns logical names of new columns: the given name, else one derived from the label that is not in `existingNames`. */
+export function nameNewColumns(columns: readonly NewColumn[], existingNames: readonly string[] = []): string[] {
+  const derived = deriveColumnNames([
+    ...existingNames,
+    ...columns.map((column, index) => column.label ?? `column_${index + 1}`),
+  ])
+    .slice(existingNames.length)
     .map((named) => named.name);
 
   return columns.map((column, index) => {

@@ -8,7 +8,7 @@ interface DatabaseErrorFields {
   column?: unknown;
 }
 
-/** The SQLSTATE of an error `pg` or PGlite raised, or null for any other error. */
+/** Returns the SQLSTATE of an error `pg` or PGlite raised, or null for any other error. */
 export function sqlStateOf(error: unknown): string | null {
   if (isSqlEngineError(error)) {
     return null;

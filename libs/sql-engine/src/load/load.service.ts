@@ -99,7 +99,7 @@ function mapLoadColumns(table: TableInfo, columns: readonly LoadColumn[]): Colum
   });
 }
 
-/** Rewrites physical names in a database error message as the logical names the caller knows. */
+/** Rewrites physical ids in a database error message as the caller's logical names. */
 function describeLoadError(error: unknown, table: TableInfo): unknown {
   const mapped = mapDatabaseError(error, { dataErrorCode: 'INVALID_DATA' });
 
@@ -272,7 +272,7 @@ class TransactionLoadWriter implements LoadWriter {
     await this.load.tx.rollback();
   }
 
-  /** Moves the staged rows into the table as the mode says; returns rows loaded and the table's new row count. */
+  /** Moves the staged rows into the table by the load mode; returns rows loaded and the table's new row count. */
   private async apply(): Promise<{ rowsLoaded: number; rowCount: number }> {
     const { tx, table, columns, options, workspace } = this.load;
     const target = quoteQualifiedName(workspace.dataSchema, table.id);
@@ -306,9 +306,9 @@ class TransactionLoadWriter implements LoadWriter {
       `INSERT INTO ${target} (${columnList}) SELECT ${columnList} FROM ${stage} ORDER BY ${STAGE_SEQUENCE_COLUMN}`,
     );
     const rowsLoaded = inserted.rowCount ?? 0;
-    const kept = options.mode === 'append' && !this.load.created ? table.rowCount : 0;
+    const previousRows = options.mode === 'append' && !this.load.created ? table.rowCount : 0;
 
-    return { rowsLoaded, rowCount: kept + rowsLoaded };
+    return { rowsLoaded, rowCount: previousRows + rowsLoaded };
   }
 
   private async loadWasApplied(): Promise<boolean> {

@@ -120,7 +120,7 @@ function boundedSelectList(fields: readonly ResultField[], maxValueChars: number
   return [...values, ...flags].join(', ');
 }
 
-/** The bounded SELECT over the caller's statement, and where the caller's SQL starts in it. */
+/** Builds the bounded SELECT over the caller's statement and returns where the caller's SQL starts in it. */
 function boundedSelectSql(sql: string, fields: readonly ResultField[], limits: QueryLimits): { text: string; offset: number } {
   const aliases = fields.map((_, index) => `c${index + 1}`).join(', ');
   const selectList = boundedSelectList(fields, limits.maxValueChars);
@@ -138,9 +138,10 @@ interface PlanNode {
 }
 
 /**
- * The cost a plan may really take: its total cost, or more when a Function
- * Scan stores the function's whole result before returning a row, which a
- * LIMIT above it does not shorten although the estimate assumes it does.
+ * Returns the cost a plan may really take: its total cost, or the cost of a
+ * Function Scan when that is higher. A Function Scan stores the function's
+ * whole result before it returns a row, so a LIMIT above it does not shorten
+ * the work, though the planner's estimate assumes it does.
  */
 export function effectivePlanCost(root: PlanNode): number {
   let cost = root['Total Cost'] ?? 0;

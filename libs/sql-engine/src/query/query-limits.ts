@@ -18,7 +18,7 @@ export interface QueryLimits {
    * Planner cost (PostgreSQL's estimate, in its arbitrary cost units) above
    * which a query is rejected before it runs; null for no check. PGlite
    * cannot cancel a running statement, so the engine sets 1e7 there unless
-   * told otherwise; on PostgreSQL `statement_timeout` does the job.
+   * the `limits` option sets it. On PostgreSQL `statement_timeout` does the job.
    */
   maxPlanCost: number | null;
   /** Queries one user may run at once. */

@@ -3,7 +3,7 @@ import { parse } from 'libpg-query';
 import { SqlEngineError } from '../errors/sql-engine.exception';
 import { isDeniedFunction, READABLE_SETTINGS } from './denied-functions';
 
-/** What a query may name: the workspace's schema of logical views and its tables. */
+/** Scope of a query: the workspace's schema of logical views and its tables. */
 export interface GuardScope {
   /** The schema of the workspace's logical views. */
   schema: string;
@@ -129,11 +129,11 @@ function checkRelation(sql: string, body: NodeBody, scope: GuardScope, cteNames:
 }
 
 /**
- * Parses `sql` with PostgreSQL's own parser and throws `INVALID_QUERY` (with
- * the character position) unless it is exactly one SELECT that reads only the
- * workspace's tables: no data-modifying CTE, no `SELECT … INTO`, no locking
- * clause, no denied function, and no relation outside the workspace, checked
- * in every subquery. Returns the statement without its trailing semicolon.
+ * Parses `sql` with PostgreSQL's own parser and throws `INVALID_QUERY`, with
+ * the character position, unless it is exactly one SELECT that reads only the
+ * workspace's tables. Every subquery is checked for data-modifying CTEs,
+ * `SELECT … INTO`, locking clauses, denied functions and relations outside
+ * the workspace. Returns the statement without its trailing semicolon.
  */
 export async function checkReadOnlyQuery(sql: string, scope: GuardScope): Promise<string> {
   let tree: Awaited<ReturnType<typeof parse>>;

@@ -1,7 +1,7 @@
 /**
- * Encodes PostgreSQL text output as the JSON values of the result contract:
- * numbers as JSON numbers when no digit is lost, else strings; dates
- * `YYYY-MM-DD`; timestamps ISO 8601 in UTC with `Z`; booleans; null.
+ * Encodes PostgreSQL text output as the JSON values of the result contract.
+ * Numbers become JSON numbers when no digit is lost, else strings. Dates are
+ * `YYYY-MM-DD`, timestamps ISO 8601 in UTC with `Z`, booleans and null stay.
  */
 
 export type JsonValue = string | number | boolean | null;

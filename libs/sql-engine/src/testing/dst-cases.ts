@@ -41,7 +41,7 @@ export async function loadReadings(engine: SqlEngine, workspace: string, table: 
   );
 }
 
-/** A widget query of `count` per bucket between two instants (start inclusive, end exclusive). */
+/** Builds a widget query of `count` per bucket between two instants (start inclusive, end exclusive). */
 export function bucketQuery(table: string, interval: string, from: string, to: string): WidgetQuery {
   return {
     table,

@@ -28,7 +28,7 @@ export function parseBucketInterval(interval: string): BucketInterval {
   return { count, unit: match[2].toLowerCase() as BucketUnit };
 }
 
-/** Throws INVALID_INPUT unless `timezone` is an IANA time zone name that the JavaScript runtime knows. */
+/** Throws INVALID_INPUT unless `timezone` is an IANA time zone name that `Intl.DateTimeFormat` accepts. */
 export function assertTimeZone(timezone: string): void {
   try {
     new Intl.DateTimeFormat('en', { timeZone: timezone });
@@ -42,7 +42,7 @@ export function assertTimeZone(timezone: string): void {
 /** Adds a parameter and returns its placeholder. */
 export type AddParam = (value: string) => string;
 
-/** The column as a timestamptz expression: a timestamp without zone is read as UTC, a date as local midnight. */
+/** Returns the column as a timestamptz expression: a timestamp without zone is read as UTC, a date as local midnight. */
 function instantExpression(column: ColumnInfo, zone: () => string): string {
   const name = quoteIdent(column.name);
 
@@ -64,9 +64,9 @@ function instantExpression(column: ColumnInfo, zone: () => string): string {
 
 /**
  * Builds the bucket expression (a timestamptz). Buckets shorter than a day
- * are whole intervals of absolute time from 2000-01-03 00:00 UTC; day and
+ * are whole intervals of absolute time from 2000-01-03 00:00 UTC. Day and
  * week buckets start at local midnight in `timezone` (weeks on Monday), and
- * month and year buckets on the first of the month, local midnight, so a
+ * month and year buckets at local midnight of the first of the month. So a
  * daylight-saving day lasts 23 or 25 hours. TimescaleDB's `time_bucket`
  * (used when `timescaleSchema`, the extension's schema, is set) and
  * PostgreSQL's `date_bin` give the same buckets.
