@@ -1,0 +1,173 @@
+import { type ByteInput } from './byte-input';
+import { CsvParser } from './csv/csv-parser';
+import { looksLikeHeader } from './csv/detect-header.util';
+import { sniffDelimiter } from './csv/sniff-delimiter.util';
+import { createChunkDecoder } from './encoding/chunk-decoder';
+import { detectEncoding, encodingFromBom } from './encoding/detect-encoding.util';
+import { FileReaderError } from './file-reader.error';
+import { type DetectedFormat, type FileFormat, type LineEnding, type TextEncodingName } from './file-reader.types';
+import { JsonArrayScanner } from './json/json-array-scanner';
+import { JsonRowReader } from './json/json-rows';
+import { NdjsonSplitter } from './json/ndjson-splitter';
+import { type ResolvedOptions } from './resolve-options';
+
+interface SampleText {
+  text: string;
+  complete: boolean;
+}
+
+/**
+ * Reads the first `sampleBytes` of the file and works out its encoding, format,
+ * dialect and columns. When the sample holds no complete record (a header longer
+ * than the sample), it reads twice as much and tries again.
+ */
+export async function detectFormat(input: ByteInput, options: ResolvedOptions): Promise<DetectedFormat> {
+  let sampleBytes = options.sampleBytes;
+
+  for (;;) {
+    const sample = await input.sample(sampleBytes);
+    const encoding = options.encoding ?? detectEncoding(sample.bytes, sample.complete).encoding;
+    const bom = encodingFromBom(sample.bytes) === encoding;
+    const text = decodeSample(sample.bytes, encoding, sample.complete);
+    const format = options.format ?? guessFormat(text);
+    const detected =
+      format === 'csv'
+        ? detectCsv({ text, complete: sample.complete }, options)
+        : detectJson({ text, complete: sample.complete }, format, options);
+
+    if (detected !== null) {
+      return { format, encoding, bom, ...detected };
+    }
+
+    sampleBytes *= 2;
+  }
+}
+
+type Dialect = Omit<DetectedFormat, 'format' | 'encoding' | 'bom'>;
+
+function decodeSample(bytes: Uint8Array, encoding: TextEncodingName, complete: boolean): string {
+  const decoder = createChunkDecoder(encoding);
+  const text = decoder.decode(bytes);
+
+  return complete ? text + decoder.end() : text;
+}
+
+/** Tells JSON (an array of objects) and NDJSON (an object per line) from CSV by the first characters. */
+function guessFormat(text: string): FileFormat {
+  const start = text.search(/\S/);
+
+  if (start < 0) {
+    return 'csv';
+  }
+
+  const next = text.slice(start + 1).match(/\S/)?.[0];
+
+  if (text[start] === '[' && (next === '{' || next === ']')) {
+    return 'json';
+  }
+
+  if (text[start] === '{' && (next === '"' || next === '}')) {
+    return 'ndjson';
+  }
+
+  if (text[start] === '{' && next !== undefined && text.slice(start).split('\n', 1)[0].trim() === '{') {
+    throw new FileReaderError(
+      'UNSUPPORTED_FORMAT',
+      'The file is a single JSON object written over several lines: ' +
+        'the reader takes a JSON array of objects, or NDJSON with one object per line.',
+    );
+  }
+
+  return 'csv';
+}
+
+function detectCsv(sample: SampleText, options: ResolvedOptions): Dialect | null {
+  const quote = options.quote;
+  // A CR at the very end may be the first half of a CRLF whose LF is not in the sample.
+  const text = !sample.complete && sample.text.endsWith('\r') ? sample.text.slice(0, -1) : sample.text;
+  const delimiter = options.delimiter ?? sniffDelimiter(text, quote, sample.complete);
+  const records: (string | null)[][] = [];
+  const collect = (fields: (string | null)[]): void => {
+    records.push(fields);
+  };
+
+  const parser = new CsvParser(
+    { delimiter, quote, maxRecordLength: options.maxRecordLength },
+    { record: collect, malformed: collect },
+  );
+
+  parser.push(text);
+
+  if (sample.complete) {
+    parser.end();
+  }
+
+  const first = records[0];
+
+  if (first === undefined && !sample.complete) {
+    return null;
+  }
+
+  const header = options.header === 'auto' ? looksLikeHeader(records) : options.header;
+  const fields = first ?? [];
+  const trailingDelimiter =
+    fields.length >= 2 &&
+    fields[fields.length - 1] === null &&
+    records.every((record) => record.length < fields.length || record[fields.length - 1] === null);
+  const width = trailingDelimiter ? fields.length - 1 : fields.length;
+  const columns = header
+    ? fields.slice(0, width).map((name) => name ?? '')
+    : Array.from({ length: width }, (_, index) => `column_${index + 1}`);
+
+  return {
+    delimiter,
+    quote,
+    header,
+    columns,
+    trailingDelimiter,
+    lineEnding: lineEndingFromCounts(parser.terminators),
+  };
+}
+
+function detectJson(sample: SampleText, format: 'json' | 'ndjson', options: ResolvedOptions): Dialect | null {
+  const keys = new JsonRowReader([], null, options.sampleBytes);
+  const splitter =
+    format === 'json'
+      ? new JsonArrayScanner(keys, options.maxRecordLength)
+      : new NdjsonSplitter(keys, options.maxRecordLength);
+
+  splitter.push(sample.text);
+
+  if (sample.complete) {
+    splitter.end();
+  } else if (keys.recordCount === 0) {
+    return null;
+  }
+
+  return {
+    delimiter: null,
+    quote: null,
+    header: false,
+    columns: keys.columns,
+    trailingDelimiter: false,
+    lineEnding: lineEndingFromCounts(countLineEndings(sample.text)),
+  };
+}
+
+function countLineEndings(text: string): { crlf: number; lf: number; cr: number } {
+  const crlf = text.match(/\r\n/g)?.length ?? 0;
+  const lf = (text.match(/\n/g)?.length ?? 0) - crlf;
+  const cr = (text.match(/\r/g)?.length ?? 0) - crlf;
+
+  return { crlf, lf, cr };
+}
+
+function lineEndingFromCounts(counts: { crlf: number; lf: number; cr: number }): LineEnding {
+  const kinds = (['crlf', 'lf', 'cr'] as const).filter((kind) => counts[kind] > 0);
+
+  if (kinds.length === 0) {
+    return 'none';
+  }
+
+  return kinds.length === 1 ? kinds[0] : 'mixed';
+}
