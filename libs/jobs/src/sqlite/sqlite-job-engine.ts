@@ -35,12 +35,18 @@ import {
   LeaseLostError,
   WorkerShutdownError,
 } from '../jobs.errors';
-import { type ClaimedJob, type JobSnapshot, SqliteJobStore, type StatusChange } from './sqlite-job-store';
+import {
+  type AttemptRecord,
+  type ClaimedJob,
+  type JobSnapshot,
+  SqliteJobStore,
+  type StatusChange,
+} from './sqlite-job-store';
 
 export interface SqliteJobEngineOptions extends JobEngineOptions {
   /** Database file, created when missing; every engine that shares the queue opens the same file. */
   file: string;
-  /** Maximum time in ms a statement waits for another connection's write lock; default 5,000. */
+  /** Maximum time in ms a write waits for another connection's write lock before it fails; default 10,000. */
   busyTimeoutMs?: number;
   /** Interval in ms at which subscriptions read changes made by other engines; default 250. */
   eventPollIntervalMs?: number;
@@ -49,6 +55,14 @@ export interface SqliteJobEngineOptions extends JobEngineOptions {
 interface SqliteRunningJob extends RunningJob {
   token: string;
   backoff: BackoffPolicy;
+  /** Resolves `done` once the outcome is recorded. */
+  settle(): void;
+}
+
+/** A finished attempt waiting for the next write cycle. */
+interface PendingOutcome {
+  entry: SqliteRunningJob;
+  record: AttemptRecord;
 }
 
 type EngineState = 'created' | 'started' | 'stopping' | 'stopped' | 'closed';
@@ -74,8 +88,11 @@ export class SqliteJobEngine implements JobEngine {
   private readonly announced = new Map<string, JobSnapshot>();
   private state: EngineState = 'created';
   private stopping: Promise<void> | undefined;
+  private readonly pendingOutcomes: PendingOutcome[] = [];
   private tickTimer: NodeJS.Timeout | undefined;
   private tickDueAt = Number.POSITIVE_INFINITY;
+  private tickRunning = false;
+  private tickRequested = false;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private retentionTimer: NodeJS.Timeout | undefined;
   private eventTimer: NodeJS.Timeout | undefined;
@@ -94,7 +111,7 @@ export class SqliteJobEngine implements JobEngine {
       );
     }
 
-    this.store = new SqliteJobStore(options.file, options.busyTimeoutMs ?? 5000);
+    this.store = new SqliteJobStore(options.file, options.busyTimeoutMs ?? 10_000);
   }
 
   /** Opens (and if needed creates) the database; the engine does not claim jobs until `start`. */
@@ -116,7 +133,11 @@ export class SqliteJobEngine implements JobEngine {
     }
 
     this.state = 'started';
-    this.heartbeatTimer = setInterval(() => this.renewLeases(), this.settings.heartbeatIntervalMs);
+    this.heartbeatTimer = setInterval(() => {
+      this.renewLeases().catch((error: unknown) => {
+        this.logger.error({ err: error }, 'job lease renewal failed');
+      });
+    }, this.settings.heartbeatIntervalMs);
     this.retentionTimer = setInterval(() => {
       this.pruneFinished().catch((error: unknown) => {
         this.logger.error({ err: error }, 'job retention run failed');
@@ -176,7 +197,7 @@ export class SqliteJobEngine implements JobEngine {
         now,
       ),
     );
-    const jobs = this.store.insert(
+    const jobs = await this.store.insert(
       normalized.map((request) => ({ id: createJobId(now), request })),
       now,
     );
@@ -185,7 +206,7 @@ export class SqliteJobEngine implements JobEngine {
       this.wake();
     }
 
-    return Promise.resolve(jobs);
+    return jobs;
   }
 
   async getJob(id: string): Promise<Job | null> {
@@ -208,7 +229,7 @@ export class SqliteJobEngine implements JobEngine {
   async cancel(id: string): Promise<Job> {
     this.assertOpen();
 
-    const outcome = this.store.cancel(validateJobId(id), Date.now());
+    const outcome = await this.store.cancel(validateJobId(id), Date.now());
 
     if (outcome === null) {
       throw new JobsError('NOT_FOUND', `Job ${id} not found.`);
@@ -270,13 +291,13 @@ export class SqliteJobEngine implements JobEngine {
     this.assertOpen();
 
     const { maxAgeMs, maxCount } = this.settings.retention;
-    const removed = this.store.prune(maxAgeMs, maxCount, Date.now());
+    const removed = await this.store.prune(maxAgeMs, maxCount, Date.now());
 
     if (removed.length > 0) {
       this.logger.info({ removedJobs: removed.length }, 'finished jobs removed');
     }
 
-    return Promise.resolve(removed.length);
+    return removed.length;
   }
 
   private assertOpen(): void {
@@ -304,66 +325,102 @@ export class SqliteJobEngine implements JobEngine {
     this.tickTimer = setTimeout(() => this.tick(), delayMs);
   }
 
-  /** One poll: requeue expired leases, claim due jobs into free slots, pass on cancel requests. */
+  /**
+   * One write cycle: records the finished attempts, requeues expired leases
+   * and claims due jobs into free slots, all in one transaction, then passes
+   * on cancel requests. Cycles never overlap.
+   */
   private tick(): void {
     this.tickTimer = undefined;
     this.tickDueAt = Number.POSITIVE_INFINITY;
 
-    if (this.state !== 'started' && this.state !== 'stopping') {
+    if (this.tickRunning) {
+      this.tickRequested = true;
+
       return;
     }
 
-    let claimedAny = false;
+    this.tickRunning = true;
+    this.tickRequested = false;
+    this.runCycle()
+      .catch((error: unknown) => {
+        this.logger.error({ err: error }, 'job claim failed');
 
-    try {
-      if (this.state === 'started') {
-        claimedAny = this.claimDueJobs();
-      }
+        return false;
+      })
+      .then((claimedAny) => {
+        this.tickRunning = false;
 
-      this.passOnCancelRequests();
-    } catch (error) {
-      this.logger.error({ err: error }, 'job claim failed');
-    }
-
-    this.scheduleTick(claimedAny ? 0 : this.settings.pollIntervalMs);
+        if (this.state === 'started' || this.state === 'stopping') {
+          this.scheduleTick(claimedAny || this.tickRequested ? 0 : this.settings.pollIntervalMs);
+        }
+      })
+      .catch((error: unknown) => {
+        this.logger.error({ err: error }, 'job claim scheduling failed');
+      });
   }
 
-  private claimDueJobs(): boolean {
+  /** Returns true when it claimed a job, so the next cycle runs at once. */
+  private async runCycle(): Promise<boolean> {
+    if (this.state !== 'started' && this.state !== 'stopping') {
+      return false;
+    }
+
+    const pending = this.pendingOutcomes.splice(0);
     const now = Date.now();
+    const freeSlots = this.state === 'started' ? this.freeSlots(pending) : new Map<JobType, number>();
+
+    // A read first, so idle engines do not take the write lock at every poll.
+    if (pending.length === 0 && !this.store.hasDueWork([...freeSlots.keys()], now)) {
+      await this.passOnCancelRequests();
+
+      return false;
+    }
+
+    let result;
+
+    try {
+      result = await this.store.cycle(
+        pending.map(({ record }) => record),
+        freeSlots,
+        { now, leaseMs: this.settings.leaseMs, owner: this.workerId },
+      );
+    } catch (error) {
+      // Recorded with the next cycle; the leases stay renewed until then.
+      this.pendingOutcomes.unshift(...pending);
+      throw error;
+    }
+
+    pending.forEach(({ entry }, index) => this.finishAttempt(entry, result.recorded[index]));
+
+    for (const change of result.swept) {
+      this.logger.warn({ jobId: change.id, attempt: change.attempts, status: change.status }, 'job lease expired');
+      this.announceStatus(change);
+    }
+
+    for (const claim of result.claimed) {
+      this.launch(claim);
+    }
+
+    await this.passOnCancelRequests();
+
+    return result.claimed.length > 0;
+  }
+
+  /** Free slots per type; attempts whose outcome is in `pending` no longer take one. */
+  private freeSlots(pending: PendingOutcome[]): Map<JobType, number> {
     const freeSlots = new Map<JobType, number>();
 
     for (const { type, concurrency } of this.registry.all()) {
-      const free = concurrency - this.running.countOfType(type);
+      const finishing = pending.filter(({ entry }) => entry.type === type).length;
+      const free = concurrency - this.running.countOfType(type) + finishing;
 
       if (free > 0) {
         freeSlots.set(type, free);
       }
     }
 
-    // A read first, so idle engines do not take the write lock at every poll.
-    if (!this.store.hasDueWork([...freeSlots.keys()], now)) {
-      return false;
-    }
-
-    const { claimed, swept } = this.store.claim(freeSlots, {
-      now,
-      leaseMs: this.settings.leaseMs,
-      owner: this.workerId,
-    });
-
-    for (const change of swept) {
-      this.logger.warn(
-        { jobId: change.id, attempt: change.attempts, status: change.status },
-        'job lease expired',
-      );
-      this.announceStatus(change);
-    }
-
-    for (const claim of claimed) {
-      this.launch(claim);
-    }
-
-    return claimed.length > 0;
+    return freeSlots;
   }
 
   private launch(claim: ClaimedJob): void {
@@ -380,75 +437,84 @@ export class SqliteJobEngine implements JobEngine {
       registered.handler,
       {
         saveProgress: async (progress) => {
-          this.store.saveProgress(lease, progress);
+          await this.store.saveProgress(lease, progress);
           this.announceProgress(job.id, progress);
-
-          return Promise.resolve();
         },
-        appendLogs: async (lines) => {
-          this.store.appendLogs(job.id, lines, this.settings.maxLogLinesPerJob);
-
-          return Promise.resolve();
-        },
+        appendLogs: async (lines) => this.store.appendLogs(job.id, lines, this.settings.maxLogLinesPerJob),
       },
       { progressIntervalMs: this.settings.progressIntervalMs, logger: this.logger },
     );
+    let settle = (): void => undefined;
     const entry: SqliteRunningJob = {
       type: job.type,
       execution,
       token,
       backoff: claim.backoff,
       detached: false,
-      done: Promise.resolve(),
+      done: new Promise<void>((resolve) => {
+        settle = resolve;
+      }),
+      settle: () => settle(),
     };
 
     this.running.add(job.id, entry);
     this.logger.debug({ jobId: job.id, jobType: job.type, attempt: job.attempts }, 'job started');
     this.announceStatus(job);
-    entry.done = execution
+    execution
       .run()
-      .then(async (outcome) => this.recordOutcome(entry, outcome))
+      .then(async (outcome) => this.queueOutcome(entry, outcome))
       .catch((error: unknown) => {
         this.logger.error({ err: error, jobId: job.id }, 'job outcome could not be stored');
-      })
-      .finally(() => {
         this.running.delete(job.id);
-        this.wake();
+        entry.settle();
       });
   }
 
-  private async recordOutcome(entry: SqliteRunningJob, outcome: AttemptOutcome): Promise<void> {
+  /** Queues the attempt's outcome for the next write cycle, which runs at once. */
+  private async queueOutcome(entry: SqliteRunningJob, outcome: AttemptOutcome): Promise<void> {
     const { job } = entry.execution;
 
     await entry.execution.flush();
 
     if (entry.detached || this.state === 'closed') {
+      this.running.delete(job.id);
+      entry.settle();
+
       return;
     }
 
     const lease = { id: job.id, token: entry.token };
-    const now = Date.now();
     const progress = entry.execution.currentProgress;
-    let change: StatusChange | null;
 
-    if (outcome.kind === 'succeeded') {
-      change = this.store.complete(lease, JSON.stringify(outcome.result), progress, now);
-    } else {
-      change = this.store.fail(
-        lease,
-        {
-          error: outcome.message,
-          permanent: outcome.permanent,
-          retryAt: now + computeBackoffDelay(job.attempts, entry.backoff),
-          progress,
-        },
-        now,
-      );
+    if (outcome.kind === 'failed') {
       this.logger.info(
         { jobId: job.id, jobType: job.type, attempt: job.attempts, err: outcome.error },
         'job attempt failed',
       );
     }
+
+    this.pendingOutcomes.push({
+      entry,
+      record:
+        outcome.kind === 'succeeded'
+          ? { lease, kind: 'complete', result: JSON.stringify(outcome.result), progress }
+          : {
+              lease,
+              kind: 'fail',
+              error: outcome.message,
+              permanent: outcome.permanent,
+              retryAt: Date.now() + computeBackoffDelay(job.attempts, entry.backoff),
+              progress,
+            },
+    });
+    this.scheduleTick(0);
+  }
+
+  private finishAttempt(entry: SqliteRunningJob, change: StatusChange | null): void {
+    const { job } = entry.execution;
+
+    this.running.delete(job.id);
+    entry.settle();
 
     if (change === null) {
       this.logger.warn(
@@ -466,7 +532,7 @@ export class SqliteJobEngine implements JobEngine {
     this.announceStatus(change);
   }
 
-  private renewLeases(): void {
+  private async renewLeases(): Promise<void> {
     const leases = this.running
       .list()
       .filter(([, entry]) => !entry.detached)
@@ -476,31 +542,27 @@ export class SqliteJobEngine implements JobEngine {
       return;
     }
 
-    try {
-      const results = this.store.renewLeases(leases, Date.now(), this.settings.leaseMs);
+    const results = await this.store.renewLeases(leases, Date.now(), this.settings.leaseMs);
 
-      for (const [id, { held, cancelRequested }] of results) {
-        const entry = this.running.get(id);
+    for (const [id, { held, cancelRequested }] of results) {
+      const entry = this.running.get(id);
 
-        if (entry === undefined) {
-          continue;
-        }
-
-        if (!held) {
-          entry.detached = true;
-          entry.execution.detach();
-          entry.execution.abort(new LeaseLostError(id));
-          this.logger.warn({ jobId: id, jobType: entry.type }, 'job lease lost');
-        } else if (cancelRequested) {
-          entry.execution.abort(new JobCancelledError(id));
-        }
+      if (entry === undefined) {
+        continue;
       }
-    } catch (error) {
-      this.logger.error({ err: error }, 'job lease renewal failed');
+
+      if (!held) {
+        entry.detached = true;
+        entry.execution.detach();
+        entry.execution.abort(new LeaseLostError(id));
+        this.logger.warn({ jobId: id, jobType: entry.type }, 'job lease lost');
+      } else if (cancelRequested) {
+        entry.execution.abort(new JobCancelledError(id));
+      }
     }
   }
 
-  private passOnCancelRequests(): void {
+  private async passOnCancelRequests(): Promise<void> {
     const ids = this.running
       .list()
       .filter(([, entry]) => !entry.detached && !entry.execution.signal.aborted)
@@ -513,6 +575,8 @@ export class SqliteJobEngine implements JobEngine {
     for (const id of this.store.cancelRequested(ids)) {
       this.running.get(id)?.execution.abort(new JobCancelledError(id));
     }
+
+    return Promise.resolve();
   }
 
   /** Waits up to `graceMs` for running jobs, then releases the rest to the queue. */
@@ -522,10 +586,11 @@ export class SqliteJobEngine implements JobEngine {
     const idle = await this.running.waitUntilIdle(graceMs);
 
     if (!idle) {
+      const finishing = new Set(this.pendingOutcomes.map(({ entry }) => entry));
       const now = Date.now();
 
       for (const [id, entry] of this.running.list()) {
-        if (entry.detached) {
+        if (entry.detached || finishing.has(entry)) {
           continue;
         }
 
@@ -533,17 +598,16 @@ export class SqliteJobEngine implements JobEngine {
         entry.execution.detach();
         entry.execution.abort(new WorkerShutdownError(id));
 
-        const change = this.store.release(
-          { id, token: entry.token },
-          new WorkerShutdownError(id).message,
-          now,
-        );
+        const change = await this.store.release({ id, token: entry.token }, new WorkerShutdownError(id).message, now);
 
         if (change !== null) {
           this.logger.warn({ jobId: id, jobType: entry.type, status: change.status }, 'job released');
           this.announceStatus(change);
         }
       }
+
+      // Attempts that finished in time but are not recorded yet.
+      await this.runCycle();
     }
 
     clearTimeout(this.tickTimer);

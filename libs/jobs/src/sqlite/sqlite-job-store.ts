@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import type Database from 'better-sqlite3';
 
@@ -55,6 +56,38 @@ export interface ClaimedJob {
 export interface JobSnapshot extends StatusChange {
   progress: string;
 }
+
+export interface Lease {
+  id: string;
+  token: string;
+}
+
+/** How an attempt ended, as the engine records it. */
+export type AttemptRecord =
+  | { lease: Lease; kind: 'complete'; result: string; progress: JobProgress }
+  | {
+      lease: Lease;
+      kind: 'fail';
+      error: string;
+      permanent: boolean;
+      retryAt: number;
+      progress: JobProgress;
+    };
+
+export interface CycleResult {
+  /** Per attempt record, the new status; null when the lease was lost and the outcome rejected. */
+  recorded: (StatusChange | null)[];
+  /** Running jobs whose lease had expired. */
+  swept: StatusChange[];
+  claimed: ClaimedJob[];
+}
+
+/**
+ * Longest synchronous wait for another connection's write lock. Longer waits
+ * are retried asynchronously, so a busy database never freezes the event loop
+ * (and with it the lease renewals) for more than this.
+ */
+const SYNC_BUSY_WAIT_MS = 20;
 
 const ZERO_PROGRESS = JSON.stringify({ rowsRead: 0, rowsLoaded: 0, rowsRejected: 0 });
 const FINISHED = `('succeeded', 'failed', 'cancelled')`;
@@ -203,12 +236,22 @@ function prepareStatements(state: Database.Database, telemetry: Database.Databas
 
 type PreparedStatements = ReturnType<typeof prepareStatements>;
 
+function isBusy(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { code?: unknown }).code === 'string' &&
+    (error as { code: string }).code.startsWith('SQLITE_BUSY')
+  );
+}
+
 /**
  * The SQL of the SQLite backend. Job state changes go through `stateDb`
  * (synchronous=FULL); progress and log lines through `telemetryDb`
  * (synchronous=NORMAL), because losing the last of those in a power cut is
- * acceptable and they are written far more often. Every method is
- * synchronous and holds the write lock only for its own transaction.
+ * acceptable and they are written far more often. Each write method runs
+ * one `BEGIN IMMEDIATE` transaction; while another process holds the write
+ * lock, it retries after short random pauses until `busyTimeoutMs` passed.
  */
 export class SqliteJobStore {
   private readonly stateDb: Database.Database;
@@ -216,12 +259,16 @@ export class SqliteJobStore {
   private readonly statements: PreparedStatements;
   private readonly listStatements = new Map<string, Database.Statement<(string | number)[], JobRow>>();
 
-  constructor(file: string, busyTimeoutMs: number) {
-    const stateDb = openJobDatabase(file, { busyTimeoutMs, synchronous: 'FULL' });
+  constructor(
+    file: string,
+    private readonly busyTimeoutMs: number,
+  ) {
+    const syncWait = Math.min(busyTimeoutMs, SYNC_BUSY_WAIT_MS);
+    const stateDb = openJobDatabase(file, { busyTimeoutMs: syncWait, synchronous: 'FULL' });
     let telemetryDb: Database.Database | undefined;
 
     try {
-      telemetryDb = openJobDatabase(file, { busyTimeoutMs, synchronous: 'NORMAL' });
+      telemetryDb = openJobDatabase(file, { busyTimeoutMs: syncWait, synchronous: 'NORMAL' });
       this.statements = prepareStatements(stateDb, telemetryDb);
     } catch (error) {
       telemetryDb?.close();
@@ -234,7 +281,7 @@ export class SqliteJobStore {
   }
 
   /** Inserts the jobs in one transaction; a request whose idempotency key is taken gets the stored job. */
-  insert(requests: { id: string; request: NormalizedSubmit }[], now: number): Job[] {
+  async insert(requests: { id: string; request: NormalizedSubmit }[], now: number): Promise<Job[]> {
     const insertAll = this.stateDb.transaction(() =>
       requests.map(({ id, request }) => {
         const row = this.statements.insert.get({
@@ -253,7 +300,7 @@ export class SqliteJobStore {
         return row ?? this.statements.byIdempotencyKey.get(request.type, request.idempotencyKey ?? '');
       }),
     );
-    const rows = insertAll.immediate();
+    const rows = await this.write(() => insertAll.immediate());
 
     return rows.map((row, index) => {
       if (row === undefined) {
@@ -309,16 +356,19 @@ export class SqliteJobStore {
   }
 
   /**
-   * In one write transaction: returns the running jobs whose lease expired
-   * to the queue (or fails or cancels them), then claims due jobs while the
-   * types have free slots. `freeSlots` is decremented for each claim.
+   * In one write transaction: records the outcomes of finished attempts,
+   * returns the running jobs whose lease expired to the queue (or fails or
+   * cancels them), then claims due jobs while the types have free slots.
+   * `freeSlots` is decremented for each claim.
    */
-  claim(
+  async cycle(
+    outcomes: AttemptRecord[],
     freeSlots: Map<JobType, number>,
     options: { now: number; leaseMs: number; owner: string },
-  ): { claimed: ClaimedJob[]; swept: StatusChange[] } {
+  ): Promise<CycleResult> {
     const { now, leaseMs, owner } = options;
-    const run = this.stateDb.transaction(() => {
+    const run = this.stateDb.transaction((): CycleResult => {
+      const recorded = outcomes.map((outcome) => this.recordOutcome(outcome, now));
       const swept = this.statements.sweepExpiredLeases.all({ now, message: LEASE_EXPIRED_MESSAGE });
       const claimed: ClaimedJob[] = [];
 
@@ -346,18 +396,43 @@ export class SqliteJobStore {
         claimed.push({ job: rowToJob(row), token, backoff: JSON.parse(row.backoff) as BackoffPolicy });
       }
 
-      return { claimed, swept };
+      return { recorded, swept, claimed };
     });
 
-    return run.immediate();
+    return this.write(() => run.immediate());
+  }
+
+  /**
+   * Stores a result, or records a failed attempt: the job is queued again at
+   * `retryAt`, or failed when the attempts are used up or the error is
+   * permanent, or cancelled when a cancel was requested. Returns null when
+   * the lease is no longer held, so the outcome is rejected.
+   */
+  private recordOutcome(outcome: AttemptRecord, now: number): StatusChange | null {
+    const progress = JSON.stringify(outcome.progress);
+
+    if (outcome.kind === 'complete') {
+      return this.statements.complete.get({ ...outcome.lease, result: outcome.result, progress, now }) ?? null;
+    }
+
+    return (
+      this.statements.fail.get({
+        ...outcome.lease,
+        error: outcome.error,
+        permanent: outcome.permanent ? 1 : 0,
+        retryAt: outcome.retryAt,
+        progress,
+        now,
+      }) ?? null
+    );
   }
 
   /** Extends the leases; returns, per job, whether the lease is still held and whether a cancel was requested. */
-  renewLeases(
-    leases: { id: string; token: string }[],
+  async renewLeases(
+    leases: Lease[],
     now: number,
     leaseMs: number,
-  ): Map<string, { held: boolean; cancelRequested: boolean }> {
+  ): Promise<Map<string, { held: boolean; cancelRequested: boolean }>> {
     const renewAll = this.stateDb.transaction(() => {
       const results = new Map<string, { held: boolean; cancelRequested: boolean }>();
 
@@ -370,51 +445,21 @@ export class SqliteJobStore {
       return results;
     });
 
-    return renewAll.immediate();
-  }
-
-  /** Stores the result; returns null when the lease is no longer held (the completion is rejected). */
-  complete(
-    lease: { id: string; token: string },
-    result: string,
-    progress: JobProgress,
-    now: number,
-  ): StatusChange | null {
-    return (
-      this.statements.complete.get({ ...lease, result, progress: JSON.stringify(progress), now }) ?? null
-    );
-  }
-
-  /**
-   * Records a failed attempt: the job is queued again at `retryAt`, or
-   * failed when the attempts are used up or the error is permanent, or
-   * cancelled when a cancel was requested. Returns null when the lease is no
-   * longer held.
-   */
-  fail(
-    lease: { id: string; token: string },
-    failure: { error: string; permanent: boolean; retryAt: number; progress: JobProgress },
-    now: number,
-  ): StatusChange | null {
-    return (
-      this.statements.fail.get({
-        ...lease,
-        error: failure.error,
-        permanent: failure.permanent ? 1 : 0,
-        retryAt: failure.retryAt,
-        progress: JSON.stringify(failure.progress),
-        now,
-      }) ?? null
-    );
+    return this.write(() => renewAll.immediate());
   }
 
   /** Returns a running job to the queue without counting the attempt (or cancels it if requested). */
-  release(lease: { id: string; token: string }, message: string, now: number): StatusChange | null {
-    return this.statements.release.get({ ...lease, message, now }) ?? null;
+  async release(lease: Lease, message: string, now: number): Promise<StatusChange | null> {
+    const run = this.stateDb.transaction(() => this.statements.release.get({ ...lease, message, now }) ?? null);
+
+    return this.write(() => run.immediate());
   }
 
   /** Cancels a queued job, or flags a running one; `change` says which happened. */
-  cancel(id: string, now: number): { job: Job; change: 'cancelled' | 'requested' | 'none' } | null {
+  async cancel(
+    id: string,
+    now: number,
+  ): Promise<{ job: Job; change: 'cancelled' | 'requested' | 'none' } | null> {
     const run = this.stateDb.transaction(() => {
       const cancelled = this.statements.cancelQueued.get({ id, now, message: CANCELLED_BEFORE_START_MESSAGE });
 
@@ -433,7 +478,7 @@ export class SqliteJobStore {
       return row === undefined ? null : { job: rowToJob(row), change: 'none' as const };
     });
 
-    return run.immediate();
+    return this.write(() => run.immediate());
   }
 
   /** Returns the ids among `ids` whose cancel was requested. */
@@ -445,12 +490,16 @@ export class SqliteJobStore {
     return this.statements.snapshots.all(JSON.stringify(ids));
   }
 
-  saveProgress(lease: { id: string; token: string }, progress: JobProgress): void {
-    this.statements.saveProgress.run({ ...lease, progress: JSON.stringify(progress) });
+  async saveProgress(lease: Lease, progress: JobProgress): Promise<void> {
+    const run = this.telemetryDb.transaction(() => {
+      this.statements.saveProgress.run({ ...lease, progress: JSON.stringify(progress) });
+    });
+
+    await this.write(() => run.immediate());
   }
 
   /** Appends log lines and drops the oldest beyond `maxLines`. */
-  appendLogs(jobId: string, lines: JobLogLine[], maxLines: number): void {
+  async appendLogs(jobId: string, lines: JobLogLine[], maxLines: number): Promise<void> {
     const append = this.telemetryDb.transaction(() => {
       let seq = this.statements.lastLogSeq.get(jobId)?.seq ?? 0;
 
@@ -468,7 +517,7 @@ export class SqliteJobStore {
       this.statements.trimLogs.run(jobId, seq - maxLines);
     });
 
-    append.immediate();
+    await this.write(() => append.immediate());
   }
 
   readLogs(jobId: string, offset: number, limit: number): { lines: JobLogLine[]; total: number } {
@@ -485,26 +534,44 @@ export class SqliteJobStore {
   }
 
   /** Deletes finished jobs (and their logs) older than `maxAgeMs` or beyond the newest `maxCount`; returns their ids. */
-  prune(maxAgeMs: number, maxCount: number, now: number): string[] {
+  async prune(maxAgeMs: number, maxCount: number, now: number): Promise<string[]> {
     const removed: string[] = [];
     let batch: { id: string }[];
 
     // Batches keep each write transaction short while other engines wait for the lock.
     do {
-      batch = this.stateDb
-        .transaction(() => this.statements.pruneOlderThan.all(now - maxAgeMs, PRUNE_BATCH))
-        .immediate();
+      const run = this.stateDb.transaction(() => this.statements.pruneOlderThan.all(now - maxAgeMs, PRUNE_BATCH));
+
+      batch = await this.write(() => run.immediate());
       removed.push(...batch.map((row) => row.id));
     } while (batch.length === PRUNE_BATCH);
 
     do {
-      batch = this.stateDb
-        .transaction(() => this.statements.pruneBeyondCount.all(PRUNE_BATCH, maxCount))
-        .immediate();
+      const run = this.stateDb.transaction(() => this.statements.pruneBeyondCount.all(PRUNE_BATCH, maxCount));
+
+      batch = await this.write(() => run.immediate());
       removed.push(...batch.map((row) => row.id));
     } while (batch.length === PRUNE_BATCH);
 
     return removed;
+  }
+
+  /** Runs a write transaction, retrying while another connection holds the write lock. */
+  private async write<T>(transaction: () => T): Promise<T> {
+    const deadline = Date.now() + this.busyTimeoutMs;
+
+    for (let retry = 0; ; retry += 1) {
+      try {
+        return transaction();
+      } catch (error) {
+        if (!isBusy(error) || Date.now() >= deadline) {
+          throw error;
+        }
+
+        // Random pauses of up to 1, 2, 4 … 16 ms, so that waiting engines do not retry in step.
+        await sleep(1 + Math.random() * 2 ** Math.min(retry, 4));
+      }
+    }
   }
 
   close(): void {

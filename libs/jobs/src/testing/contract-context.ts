@@ -58,12 +58,13 @@ export function createContractContext(backend: ContractBackend): ContractContext
   };
 }
 
-/** Polls `read` every 10 ms until `accept` holds; fails with the last value after `timeoutMs`. */
+/** Polls `read` every `intervalMs` until `accept` holds; fails with the last value after `timeoutMs`. */
 export async function waitFor<T>(
   read: () => Promise<T> | T,
   accept: (value: T) => boolean,
   description: string,
   timeoutMs = 8000,
+  intervalMs = 10,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let value = await read();
@@ -73,7 +74,7 @@ export async function waitFor<T>(
       throw new Error(`Timed out after ${timeoutMs} ms waiting for ${description}; last value: ${JSON.stringify(value)}`);
     }
 
-    await sleep(10);
+    await sleep(intervalMs);
     value = await read();
   }
 
