@@ -96,6 +96,7 @@ export class AuthTestHarness {
     return this.client(this.url(path), {
       method,
       headers,
+      redirect: 'manual',
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
     });
   }

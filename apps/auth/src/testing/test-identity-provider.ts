@@ -163,6 +163,15 @@ export class TestIdentityProvider {
       claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: [] },
       features: { devInteractions: { enabled: false } },
       pkce: { required: () => true },
+      // Explicit lifetimes, in seconds, keep the provider's start-up notices quiet.
+      ttl: {
+        AccessToken: 600,
+        AuthorizationCode: 60,
+        Grant: 600,
+        IdToken: 600,
+        Interaction: 600,
+        Session: 600,
+      },
       findAccount: (_context: unknown, subject: string) => {
         const account = this.accounts.get(subject);
 

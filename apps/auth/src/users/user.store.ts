@@ -134,18 +134,6 @@ export class UserStore {
     })();
   }
 
-  /** Counts enabled users with the admin role in the workspace. */
-  countActiveAdmins(workspace: string): number {
-    const row = this.database
-      .prepare(
-        `SELECT count(*) AS n FROM user_roles r JOIN users u ON u.id = r.user_id
-         WHERE r.workspace = ? AND r.role = 'admin' AND u.disabled = 0`,
-      )
-      .get(workspace) as { n: number };
-
-    return row.n;
-  }
-
   setDisabled(userId: string, disabled: boolean, now = Date.now()): void {
     this.database
       .prepare('UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?')

@@ -97,7 +97,7 @@ export class UsersController {
   @ApiOkResponse({ schema: openApiSchema(managedUserSchema, 'output') })
   @ApiNotFoundResponse({ description: 'No such user' })
   @ApiConflictResponse({
-    description: 'The change would lock the caller out or remove the last admin',
+    description: 'The change would disable or demote the calling admin',
   })
   update(
     @CurrentUser() caller: AuthenticatedUser,

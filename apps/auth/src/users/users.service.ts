@@ -30,8 +30,9 @@ export interface UserChanges {
 /**
  * User and role management for admins. Every call first checks the caller
  * against the database, so an admin who was demoted or disabled a moment
- * ago cannot use a token that still says admin. Nobody can lock themselves
- * out or remove the workspace's last active admin.
+ * ago cannot use a token that still says admin. An admin cannot disable,
+ * delete or demote themselves, so a workspace always keeps the admin who
+ * acts in it.
  */
 @Injectable()
 export class UsersService {
@@ -95,10 +96,6 @@ export class UsersService {
       );
     }
 
-    if (this.removesAdmin(user, workspace, changes)) {
-      this.assertAnotherAdmin(workspace);
-    }
-
     if (changes.password !== undefined) {
       assertAcceptablePassword(changes.password, user.email);
       users.setPasswordHash(userId, await this.hasher.hash(changes.password));
@@ -133,15 +130,11 @@ export class UsersService {
   }
 
   delete(caller: AuthenticatedUser, userId: string): void {
-    const workspace = this.assertAdmin(caller);
-    const user = this.findUser(userId);
+    this.assertAdmin(caller);
+    this.findUser(userId);
 
     if (userId === caller.id) {
       throw new AuthError('OWN_ACCOUNT', 'You cannot delete your own account.');
-    }
-
-    if (this.removesAdmin(user, workspace, { disabled: true })) {
-      this.assertAnotherAdmin(workspace);
     }
 
     this.signIn.revokeSessionsOf(userId, 'user-deleted');
@@ -176,23 +169,6 @@ export class UsersService {
     }
 
     return user;
-  }
-
-  private removesAdmin(user: UserRecord, workspace: string, changes: UserChanges): boolean {
-    const isActiveAdmin =
-      !user.disabled && this.storage.users.rolesIn(user.id, workspace).includes('admin');
-    const losesRole = changes.roles !== undefined && !changes.roles.includes('admin');
-
-    return isActiveAdmin && (losesRole || changes.disabled === true);
-  }
-
-  private assertAnotherAdmin(workspace: string): void {
-    if (this.storage.users.countActiveAdmins(workspace) <= 1) {
-      throw new AuthError(
-        'LAST_ADMIN',
-        `This is the last active admin of workspace "${workspace}"; make another user admin first.`,
-      );
-    }
   }
 
   private view(user: UserRecord, workspace: string): ManagedUser {
