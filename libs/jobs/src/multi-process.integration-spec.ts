@@ -119,7 +119,10 @@ describe.each(backends)('two worker processes on $name', (backend) => {
       runsFile,
       concurrency: CHILD_CONCURRENCY,
     };
-    const worker = new WorkerProcess(childScript, JSON.stringify(config), NODE_MODULES);
+    const worker = new WorkerProcess(childScript, JSON.stringify(config), {
+      ...process.env,
+      NODE_PATH: NODE_MODULES,
+    });
 
     workers.push(worker);
 

@@ -3,8 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import type Database from 'better-sqlite3';
 
-import { type NormalizedListQuery, type NormalizedSubmit } from '../core/request.util';
 import { parseJson } from '../core/json.util';
+import { type NormalizedListQuery, type NormalizedSubmit } from '../core/request.util';
 import {
   type BackoffPolicy,
   type Job,

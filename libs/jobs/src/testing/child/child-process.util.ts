@@ -49,10 +49,13 @@ export class WorkerProcess {
   private readonly waiters: { predicate: (line: string) => boolean; resolve: (line: string) => void }[] = [];
   private stderr = '';
 
-  /** Runs `script` with Node; NODE_PATH lets the compiled code outside the repository find node_modules. */
-  constructor(script: string, argument: string, nodeModules: string) {
+  /**
+   * Runs `script` with Node; `environment` is the child's whole environment,
+   * and its NODE_PATH must let the compiled code outside the repository find node_modules.
+   */
+  constructor(script: string, argument: string, environment: NodeJS.ProcessEnv) {
     this.child = spawn(process.execPath, [script, argument], {
-      env: { ...process.env, NODE_PATH: nodeModules },
+      env: environment,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child.stderr?.on('data', (chunk: Buffer) => {
