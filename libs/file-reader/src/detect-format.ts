@@ -67,15 +67,15 @@ function guessFormat(text: string): FileFormat {
   }
 
   if (text[start] === '{' && (next === '"' || next === '}')) {
-    return 'ndjson';
-  }
+    if (text.slice(start).split('\n', 1)[0].trim() === '{') {
+      throw new FileReaderError(
+        'UNSUPPORTED_FORMAT',
+        'The file is a single JSON object written over several lines: ' +
+          'the reader takes a JSON array of objects, or NDJSON with one object per line.',
+      );
+    }
 
-  if (text[start] === '{' && next !== undefined && text.slice(start).split('\n', 1)[0].trim() === '{') {
-    throw new FileReaderError(
-      'UNSUPPORTED_FORMAT',
-      'The file is a single JSON object written over several lines: ' +
-        'the reader takes a JSON array of objects, or NDJSON with one object per line.',
-    );
+    return 'ndjson';
   }
 
   return 'csv';

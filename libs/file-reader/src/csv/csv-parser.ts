@@ -309,17 +309,21 @@ export class CsvParser {
       this.line = recordLine;
 
       if (this.pending.length > this.maxRecordLength) {
-        throw new FileReaderError(
-          'RECORD_TOO_LARGE',
-          `The record that starts on line ${recordLine} is longer than ${this.maxRecordLength} characters: ` +
-            'check for a quote that is never closed, or raise maxRecordLength.',
-        );
+        throw this.recordTooLarge(recordLine);
       }
     } else {
       this.line = line;
     }
 
     this.text = '';
+  }
+
+  private recordTooLarge(line: number): FileReaderError {
+    return new FileReaderError(
+      'RECORD_TOO_LARGE',
+      `The record that starts on line ${line} is longer than ${this.maxRecordLength} characters: ` +
+        'check for a quote that is never closed, or raise maxRecordLength.',
+    );
   }
 
   /** Returns the index after the line terminator at `i` and counts it. */
@@ -354,6 +358,10 @@ export class CsvParser {
     line: number,
     problem: string | null,
   ): void {
+    if (end - start > this.maxRecordLength) {
+      throw this.recordTooLarge(line);
+    }
+
     if (count < fields.length) {
       fields.length = count;
     }
