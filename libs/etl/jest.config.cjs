@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'etl',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};
