@@ -4,8 +4,7 @@ import { SqliteJobEngine, type SqliteJobEngineOptions } from './sqlite/sqlite-jo
 
 /** Engine settings with the backend choice (`JOBS_BACKEND` in the worker service's configuration). */
 export type JobEngineConfig =
-  | ({ backend: 'sqlite' } & SqliteJobEngineOptions)
-  | ({ backend: 'redis' } & RedisJobEngineOptions);
+  ({ backend: 'sqlite' } & SqliteJobEngineOptions) | ({ backend: 'redis' } & RedisJobEngineOptions);
 
 /** Opens the engine of the configured backend; it claims no jobs until `start`. */
 export async function createJobEngine(config: JobEngineConfig): Promise<JobEngine> {

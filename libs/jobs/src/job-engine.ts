@@ -43,9 +43,9 @@ export interface JobEngine {
   /** Lists jobs newest first, optionally of one status and type. */
   listJobs(query?: ListJobsQuery): Promise<JobPage>;
   /**
-   * Cancels a job: a queued job is cancelled at once, a running job's handler
-   * sees its signal abort, and a finished job stays as it is. Returns the job
-   * after the request; throws `NOT_FOUND` for an unknown id.
+   * Cancels a job. A queued job is cancelled at once, the signal of a running
+   * job's handler aborts, and a finished job stays as it is. Returns the job
+   * after the request, and throws `NOT_FOUND` for an unknown id.
    */
   cancel(id: string): Promise<Job>;
   /** Returns a page of the job's log lines, oldest first; throws `NOT_FOUND` for an unknown id. */

@@ -1,5 +1,12 @@
 /** Job types of the platform; each one has its own queue and its own handler. */
-export const JOB_TYPES = ['ETL', 'WEBAPI_SYNC', 'AIRTABLE_SYNC', 'INDEX', 'ALERT', 'AI_GENERATE'] as const;
+export const JOB_TYPES = [
+  'ETL',
+  'WEBAPI_SYNC',
+  'AIRTABLE_SYNC',
+  'INDEX',
+  'ALERT',
+  'AI_GENERATE',
+] as const;
 
 export type JobType = (typeof JOB_TYPES)[number];
 
@@ -10,7 +17,8 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 
 export const FINISHED_JOB_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled'];
 
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 /** Row counters of a job; every job type reports the same three. */
 export interface JobProgress {
@@ -125,11 +133,11 @@ export type JobEvent =
 
 export type JobEventListener = (event: JobEvent) => void;
 
-/** What a handler gets besides the job. */
+/** The second argument of a handler: the signal and the progress and log functions. */
 export interface JobContext {
   /**
    * Aborted when the job is cancelled, when this worker lost the lease, or
-   * when a shutdown grace period ran out; `signal.reason` is a
+   * when a shutdown grace period ran out. `signal.reason` is then a
    * `JobCancelledError`, `LeaseLostError` or `WorkerShutdownError`.
    */
   signal: AbortSignal;

@@ -18,7 +18,12 @@ const REDIS = { host: '127.0.0.1', port: 6379 };
 const JOB_COUNT = 1000;
 const CHILD_CONCURRENCY = 4;
 /** Short leases, so a killed worker's job is taken over within seconds. */
-const TIMING = { leaseMs: 1000, heartbeatIntervalMs: 250, pollIntervalMs: 20, progressIntervalMs: 100 };
+const TIMING = {
+  leaseMs: 1000,
+  heartbeatIntervalMs: 250,
+  pollIntervalMs: 20,
+  progressIntervalMs: 100,
+};
 
 interface Backend {
   name: string;
@@ -144,14 +149,21 @@ describe.each(backends)('two worker processes on $name', (backend) => {
   it('runs 1,000 jobs exactly once', async () => {
     const started = [startWorker('first'), startWorker('second')];
 
-    await Promise.all(started.map(async ({ worker }) => worker.waitForLine((line) => line === 'ready')));
+    await Promise.all(
+      started.map(async ({ worker }) => worker.waitForLine((line) => line === 'ready')),
+    );
 
     const submitted = await parent.submitMany(
-      Array.from({ length: JOB_COUNT }, (_, index) => ({ type: 'ETL' as const, payload: { workMs: index % 3 } })),
+      Array.from({ length: JOB_COUNT }, (_, index) => ({
+        type: 'ETL' as const,
+        payload: { workMs: index % 3 },
+      })),
     );
 
     await waitFor(
-      () => started.flatMap(({ runsFile }) => readRuns(runsFile)).filter((run) => run.event === 'end').length,
+      () =>
+        started.flatMap(({ runsFile }) => readRuns(runsFile)).filter((run) => run.event === 'end')
+          .length,
       (count) => count >= JOB_COUNT,
       `${JOB_COUNT} finished runs`,
       60_000,

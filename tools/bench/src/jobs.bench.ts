@@ -56,7 +56,9 @@ async function measureThroughput(backend: Backend, store: string): Promise<Recor
   );
 
   const submitStarted = performance.now();
-  const jobs = await engine.submitMany(Array.from({ length: JOBS }, (_, index) => ({ type: 'ETL' as const, payload: index })));
+  const jobs = await engine.submitMany(
+    Array.from({ length: JOBS }, (_, index) => ({ type: 'ETL' as const, payload: index })),
+  );
   const submitSeconds = (performance.now() - submitStarted) / 1000;
   const started = performance.now();
 
@@ -88,7 +90,10 @@ async function measureThroughput(backend: Backend, store: string): Promise<Recor
 }
 
 /** Submits jobs one at a time and measures how long each waits before its handler starts. */
-async function measureLatency(worker: JobEngine, submitter: JobEngine): Promise<Record<string, number>> {
+async function measureLatency(
+  worker: JobEngine,
+  submitter: JobEngine,
+): Promise<Record<string, number>> {
   const submittedAt: number[] = [];
   const latencies: number[] = [];
 
@@ -159,7 +164,11 @@ async function main(): Promise<void> {
   const backends: Backend[] = [
     {
       name: 'sqlite',
-      config: (store) => ({ backend: 'sqlite', file: path.join(directory, `${store}.db`), pollIntervalMs: POLL_INTERVAL_MS }),
+      config: (store) => ({
+        backend: 'sqlite',
+        file: path.join(directory, `${store}.db`),
+        pollIntervalMs: POLL_INTERVAL_MS,
+      }),
       cleanup: async () => Promise.resolve(),
     },
     {

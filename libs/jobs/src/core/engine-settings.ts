@@ -15,9 +15,9 @@ export interface JobEngineOptions {
   /** Interval in ms between lease renewals; default a third of `leaseMs`. */
   heartbeatIntervalMs?: number;
   /**
-   * Maximum time in ms before an idle engine looks for due jobs again; default
-   * 1,000. SQLite polls at this interval. On Redis it bounds the blocking wait
-   * for a job, which also bounds how long `stop()` waits for it.
+   * Interval in ms at which an idle SQLite engine looks for due jobs and for
+   * cancel requests made on other engines; default 1,000. Redis workers wait
+   * on the queue instead, so the Redis backend does not use it.
    */
   pollIntervalMs?: number;
   /** Minimum time in ms between two stored progress updates of one job; default 1,000. */
@@ -65,7 +65,10 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
   const resolved = value ?? fallback;
 
   if (!Number.isSafeInteger(resolved) || resolved < 1) {
-    throw new JobsError('INVALID_ARGUMENT', `Invalid ${name} ${String(value)}: expected a positive integer.`);
+    throw new JobsError(
+      'INVALID_ARGUMENT',
+      `Invalid ${name} ${String(value)}: expected a positive integer.`,
+    );
   }
 
   return resolved;

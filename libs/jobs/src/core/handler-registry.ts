@@ -19,16 +19,26 @@ export class HandlerRegistry {
     const checkedType = validateJobType(type);
 
     if (typeof handler !== 'function') {
-      throw new JobsError('INVALID_ARGUMENT', `Invalid handler for ${checkedType}: expected a function.`);
+      throw new JobsError(
+        'INVALID_ARGUMENT',
+        `Invalid handler for ${checkedType}: expected a function.`,
+      );
     }
 
     if (this.handlers.has(checkedType)) {
-      throw new JobsError('INVALID_ARGUMENT', `A handler for ${checkedType} is already registered.`);
+      throw new JobsError(
+        'INVALID_ARGUMENT',
+        `A handler for ${checkedType} is already registered.`,
+      );
     }
 
     const concurrency = options.concurrency ?? 1;
 
-    if (!Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > MAX_HANDLER_CONCURRENCY) {
+    if (
+      !Number.isSafeInteger(concurrency) ||
+      concurrency < 1 ||
+      concurrency > MAX_HANDLER_CONCURRENCY
+    ) {
       throw new JobsError(
         'INVALID_ARGUMENT',
         `Invalid concurrency ${String(concurrency)} for ${checkedType}: expected an integer from 1 to ${MAX_HANDLER_CONCURRENCY}.`,

@@ -45,8 +45,15 @@ function recordingSink(): ExecutionSink & { progress: JobProgress[]; lines: JobL
   };
 }
 
-function execution(handler: JobHandler, sink: ExecutionSink, progressIntervalMs = 50): JobExecution {
-  return new JobExecution(job, handler, sink, { progressIntervalMs, logger: pino({ enabled: false }) });
+function execution(
+  handler: JobHandler,
+  sink: ExecutionSink,
+  progressIntervalMs = 50,
+): JobExecution {
+  return new JobExecution(job, handler, sink, {
+    progressIntervalMs,
+    logger: pino({ enabled: false }),
+  });
 }
 
 describe('JobExecution', () => {
@@ -71,11 +78,15 @@ describe('JobExecution', () => {
     await expect(
       execution(async () => Promise.reject(new PermanentJobError('bad input')), sink).run(),
     ).resolves.toMatchObject({ kind: 'failed', message: 'bad input', permanent: true });
-    await expect(execution(async () => Promise.reject('plain string'), sink).run()).resolves.toMatchObject({
+    await expect(
+      execution(async () => Promise.reject('plain string'), sink).run(),
+    ).resolves.toMatchObject({
       kind: 'failed',
       message: 'plain string',
     });
-    await expect(execution(async () => Promise.resolve(Number.NaN), sink).run()).resolves.toMatchObject({
+    await expect(
+      execution(async () => Promise.resolve(Number.NaN), sink).run(),
+    ).resolves.toMatchObject({
       kind: 'failed',
       permanent: true,
     });
@@ -103,7 +114,11 @@ describe('JobExecution', () => {
 
     expect(sink.progress.length).toBeGreaterThanOrEqual(2);
     expect(sink.progress.length).toBeLessThanOrEqual(Math.ceil(elapsed / 50) + 1);
-    expect(sink.progress[sink.progress.length - 1]).toEqual({ rowsRead: 100, rowsLoaded: 0, rowsRejected: 0 });
+    expect(sink.progress[sink.progress.length - 1]).toEqual({
+      rowsRead: 100,
+      rowsLoaded: 0,
+      rowsRejected: 0,
+    });
   });
 
   it('rejects invalid progress values in the handler', async () => {
@@ -114,7 +129,10 @@ describe('JobExecution', () => {
       return Promise.resolve(null);
     }, sink).run();
 
-    expect(outcome).toMatchObject({ kind: 'failed', message: expect.stringContaining('rowsLoaded') as unknown });
+    expect(outcome).toMatchObject({
+      kind: 'failed',
+      message: expect.stringContaining('rowsLoaded') as unknown,
+    });
   });
 
   it('batches log lines with their attempt', async () => {

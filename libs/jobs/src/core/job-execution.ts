@@ -11,12 +11,12 @@ import {
 import { errorMessage, JobsError, PermanentJobError } from '../jobs.errors';
 import { findNonJson } from './json.util';
 
-/** How one attempt ended, as the handler decided it. */
+/** The outcome of one attempt, as the handler decided it. */
 export type AttemptOutcome =
   | { kind: 'succeeded'; result: JsonValue }
   | { kind: 'failed'; error: unknown; message: string; permanent: boolean };
 
-/** Where an execution writes its progress and log lines; each backend supplies one. */
+/** The writer of an execution's progress and log lines; each backend supplies one. */
 export interface ExecutionSink {
   saveProgress(progress: JobProgress): Promise<void>;
   appendLogs(lines: JobLogLine[]): Promise<void>;

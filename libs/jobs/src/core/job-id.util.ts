@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 
 /** A lowercase UUID version 7 (RFC 9562). */
-export const JOB_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/u;
+export const JOB_ID_PATTERN =
+  /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/u;
 
 const MAX_COUNTER = 0xfff;
 

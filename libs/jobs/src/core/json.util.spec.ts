@@ -2,7 +2,17 @@ import { findNonJson } from './json.util';
 
 describe('findNonJson', () => {
   it('accepts plain JSON values', () => {
-    const values: unknown[] = [null, true, 0, -1.5, 'text', [], {}, { a: [1, { b: null }] }, Object.create(null)];
+    const values: unknown[] = [
+      null,
+      true,
+      0,
+      -1.5,
+      'text',
+      [],
+      {},
+      { a: [1, { b: null }] },
+      Object.create(null),
+    ];
 
     expect(values.map((value) => findNonJson(value, 'value'))).toEqual(values.map(() => null));
   });
@@ -19,7 +29,9 @@ describe('findNonJson', () => {
       [[1, , 3], 'value[1] is a hole in a sparse array'],
     ];
 
-    expect(cases.map(([value]) => findNonJson(value, 'value'))).toEqual(cases.map(([, reason]) => reason));
+    expect(cases.map(([value]) => findNonJson(value, 'value'))).toEqual(
+      cases.map(([, reason]) => reason),
+    );
   });
 
   it('rejects nesting deeper than 100 levels', () => {

@@ -1,7 +1,10 @@
 import { isJobsError } from '../jobs.errors';
 import { normalizeListQuery, normalizeLogQuery, normalizeSubmit } from './request.util';
 
-const defaults = { maxAttempts: 3, backoff: { initialDelayMs: 1000, maxDelayMs: 60_000, jitter: 0.2 } };
+const defaults = {
+  maxAttempts: 3,
+  backoff: { initialDelayMs: 1000, maxDelayMs: 60_000, jitter: 0.2 },
+};
 const NOW = Date.UTC(2030, 0, 1);
 
 function codeOf(call: () => unknown): string {
@@ -29,23 +32,29 @@ describe('normalizeSubmit', () => {
   });
 
   it('merges a partial backoff with the defaults', () => {
-    expect(normalizeSubmit({ type: 'ETL', backoff: { jitter: 0 } }, defaults, NOW).backoff).toEqual({
-      initialDelayMs: 1000,
-      maxDelayMs: 60_000,
-      jitter: 0,
-    });
+    expect(normalizeSubmit({ type: 'ETL', backoff: { jitter: 0 } }, defaults, NOW).backoff).toEqual(
+      {
+        initialDelayMs: 1000,
+        maxDelayMs: 60_000,
+        jitter: 0,
+      },
+    );
   });
 
   it('moves a runAt in the past to now', () => {
-    expect(normalizeSubmit({ type: 'ETL', runAt: new Date(NOW - 5000) }, defaults, NOW).runAt).toBe(NOW);
-    expect(normalizeSubmit({ type: 'ETL', runAt: new Date(NOW + 5000) }, defaults, NOW).runAt).toBe(NOW + 5000);
+    expect(normalizeSubmit({ type: 'ETL', runAt: new Date(NOW - 5000) }, defaults, NOW).runAt).toBe(
+      NOW,
+    );
+    expect(normalizeSubmit({ type: 'ETL', runAt: new Date(NOW + 5000) }, defaults, NOW).runAt).toBe(
+      NOW + 5000,
+    );
   });
 
   it('rejects requests that are not objects', () => {
     expect(codeOf(() => normalizeSubmit(null as never, defaults, NOW))).toBe('INVALID_ARGUMENT');
-    expect(codeOf(() => normalizeSubmit({ type: 'ETL', runAt: '2030-01-01' as never }, defaults, NOW))).toBe(
-      'INVALID_ARGUMENT',
-    );
+    expect(
+      codeOf(() => normalizeSubmit({ type: 'ETL', runAt: '2030-01-01' as never }, defaults, NOW)),
+    ).toBe('INVALID_ARGUMENT');
   });
 });
 
@@ -61,12 +70,14 @@ describe('normalizeListQuery', () => {
   it('accepts the id of a job as cursor', () => {
     const id = '01890a5d-ac96-774b-bcce-b302099a8057';
 
-    expect(normalizeListQuery({ cursor: id, status: 'failed', type: 'ALERT', limit: 500 })).toEqual({
-      status: 'failed',
-      type: 'ALERT',
-      limit: 500,
-      afterId: id,
-    });
+    expect(normalizeListQuery({ cursor: id, status: 'failed', type: 'ALERT', limit: 500 })).toEqual(
+      {
+        status: 'failed',
+        type: 'ALERT',
+        limit: 500,
+        afterId: id,
+      },
+    );
   });
 });
 

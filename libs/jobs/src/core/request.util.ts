@@ -19,7 +19,7 @@ export const MAX_PAYLOAD_BYTES = 1024 * 1024;
 export const MAX_PRIORITY = 2_097_151;
 export const MAX_ATTEMPTS = 100;
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
-/** Longest backoff delay setting: one week. */
+/** Maximum backoff delay setting in ms: one week. */
 export const MAX_BACKOFF_DELAY_MS = 7 * 24 * 60 * 60 * 1000;
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
@@ -45,7 +45,9 @@ function invalid(message: string): JobsError {
 
 export function validateJobType(type: unknown): JobType {
   if (!(JOB_TYPES as readonly unknown[]).includes(type)) {
-    throw invalid(`Invalid job type ${JSON.stringify(type)}: expected one of ${JOB_TYPES.join(', ')}.`);
+    throw invalid(
+      `Invalid job type ${JSON.stringify(type)}: expected one of ${JOB_TYPES.join(', ')}.`,
+    );
   }
 
   return type as JobType;
@@ -71,7 +73,9 @@ export function validateJobId(id: unknown): string {
 
 function integerInRange(name: string, value: unknown, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw invalid(`Invalid ${name} ${JSON.stringify(value)}: expected an integer from ${min} to ${max}.`);
+    throw invalid(
+      `Invalid ${name} ${JSON.stringify(value)}: expected an integer from ${min} to ${max}.`,
+    );
   }
 
   return value;
@@ -85,14 +89,23 @@ export function validateBackoff(policy: BackoffPolicy, name: string): BackoffPol
     0,
     MAX_BACKOFF_DELAY_MS,
   );
-  const maxDelayMs = integerInRange(`${name}.maxDelayMs`, policy.maxDelayMs, 0, MAX_BACKOFF_DELAY_MS);
+  const maxDelayMs = integerInRange(
+    `${name}.maxDelayMs`,
+    policy.maxDelayMs,
+    0,
+    MAX_BACKOFF_DELAY_MS,
+  );
 
   if (maxDelayMs < initialDelayMs) {
-    throw invalid(`Invalid ${name}: maxDelayMs ${maxDelayMs} is below initialDelayMs ${initialDelayMs}.`);
+    throw invalid(
+      `Invalid ${name}: maxDelayMs ${maxDelayMs} is below initialDelayMs ${initialDelayMs}.`,
+    );
   }
 
   if (typeof policy.jitter !== 'number' || !(policy.jitter >= 0 && policy.jitter <= 1)) {
-    throw invalid(`Invalid ${name}.jitter ${JSON.stringify(policy.jitter)}: expected a number from 0 to 1.`);
+    throw invalid(
+      `Invalid ${name}.jitter ${JSON.stringify(policy.jitter)}: expected a number from 0 to 1.`,
+    );
   }
 
   return { initialDelayMs, maxDelayMs, jitter: policy.jitter };
@@ -140,7 +153,9 @@ export function normalizeSubmit(
   const payloadBytes = Buffer.byteLength(payloadJson);
 
   if (payloadBytes > MAX_PAYLOAD_BYTES) {
-    throw invalid(`Payload too large: ${payloadBytes} bytes of JSON, the limit is ${MAX_PAYLOAD_BYTES}.`);
+    throw invalid(
+      `Payload too large: ${payloadBytes} bytes of JSON, the limit is ${MAX_PAYLOAD_BYTES}.`,
+    );
   }
 
   let runAt = now;
@@ -160,7 +175,12 @@ export function normalizeSubmit(
     priority: integerInRange('priority', request.priority ?? 0, 0, MAX_PRIORITY),
     idempotencyKey: validateIdempotencyKey(request.idempotencyKey),
     runAt,
-    maxAttempts: integerInRange('maxAttempts', request.maxAttempts ?? defaults.maxAttempts, 1, MAX_ATTEMPTS),
+    maxAttempts: integerInRange(
+      'maxAttempts',
+      request.maxAttempts ?? defaults.maxAttempts,
+      1,
+      MAX_ATTEMPTS,
+    ),
     backoff: validateBackoff({ ...defaults.backoff, ...request.backoff }, 'backoff'),
   };
 }
@@ -179,7 +199,9 @@ export function normalizeListQuery(query: ListJobsQuery = {}): NormalizedListQue
 
   if (query.cursor !== undefined && query.cursor !== '') {
     if (!JOB_ID_PATTERN.test(query.cursor)) {
-      throw invalid(`Invalid cursor ${JSON.stringify(query.cursor)}: pass the nextCursor of a previous page.`);
+      throw invalid(
+        `Invalid cursor ${JSON.stringify(query.cursor)}: pass the nextCursor of a previous page.`,
+      );
     }
 
     afterId = query.cursor;

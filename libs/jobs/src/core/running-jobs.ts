@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type JobType } from '../job.types';
 import { type JobExecution } from './job-execution';
 
-/** What an engine keeps about one attempt it is running. */
+/** The state an engine keeps for one attempt that it runs. */
 export interface RunningJob {
   type: JobType;
   execution: JobExecution;
@@ -59,9 +59,14 @@ export class RunningJobs<T extends RunningJob> {
       }
 
       const controller = new AbortController();
-      const timeout = sleep(remaining, undefined, { signal: controller.signal }).catch(() => undefined);
+      const timeout = sleep(remaining, undefined, { signal: controller.signal }).catch(
+        () => undefined,
+      );
 
-      await Promise.race([Promise.allSettled([...this.entries.values()].map((entry) => entry.done)), timeout]);
+      await Promise.race([
+        Promise.allSettled([...this.entries.values()].map((entry) => entry.done)),
+        timeout,
+      ]);
       controller.abort();
     }
 

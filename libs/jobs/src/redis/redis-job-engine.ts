@@ -3,7 +3,11 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { type Logger } from 'pino';
 
 import { computeBackoffDelay } from '../core/backoff.util';
-import { type EngineSettings, type JobEngineOptions, resolveEngineSettings } from '../core/engine-settings';
+import {
+  type EngineSettings,
+  type JobEngineOptions,
+  resolveEngineSettings,
+} from '../core/engine-settings';
 import { EventHub } from '../core/event-hub';
 import { HandlerRegistry, type RegisteredHandler } from '../core/handler-registry';
 import { JobExecution } from '../core/job-execution';
@@ -64,8 +68,8 @@ const UNLIMITED_STALLS = 1_000_000;
 /**
  * The Redis backend: one BullMQ queue per job type on a shared Redis, so
  * worker processes on many machines share the queues. BullMQ's job lock is
- * the lease, renewed by its lock manager; a job whose lock expired is moved
- * back to the queue by the stalled-job check of any worker.
+ * the lease, and BullMQ's lock manager renews it. When a lock expires, the
+ * stalled-job check of any worker moves the job back to the queue.
  */
 export class RedisJobEngine implements JobEngine {
   readonly backend = 'redis' as const;
@@ -99,11 +103,16 @@ export class RedisJobEngine implements JobEngine {
     this.keys = new RedisKeys(options.prefix ?? 'rokks-jobs');
 
     if (this.keys.prefix === '' || this.keys.prefix.includes(':')) {
-      throw new JobsError('INVALID_ARGUMENT', `Invalid prefix ${JSON.stringify(options.prefix)}: expected a non-empty name without ":".`);
+      throw new JobsError(
+        'INVALID_ARGUMENT',
+        `Invalid prefix ${JSON.stringify(options.prefix)}: expected a non-empty name without ":".`,
+      );
     }
 
     this.client = new Redis({ ...options.connection, lazyConnect: true });
-    this.client.on('error', (error: unknown) => this.logger.warn({ err: error }, 'job store connection error'));
+    this.client.on('error', (error: unknown) =>
+      this.logger.warn({ err: error }, 'job store connection error'),
+    );
     this.store = new RedisJobStore(this.client, this.keys, (type) => this.queueOf(type));
   }
 
@@ -130,7 +139,10 @@ export class RedisJobEngine implements JobEngine {
     this.assertOpen();
 
     if (this.state !== 'created') {
-      throw new JobsError('INVALID_ARGUMENT', `The engine cannot start again (it is ${this.state}).`);
+      throw new JobsError(
+        'INVALID_ARGUMENT',
+        `The engine cannot start again (it is ${this.state}).`,
+      );
     }
 
     this.state = 'started';
@@ -150,7 +162,10 @@ export class RedisJobEngine implements JobEngine {
         this.logger.error({ err: error }, 'job retention run failed');
       });
     }, this.settings.retention.intervalMs);
-    this.logger.info({ jobTypes: this.registry.all().map((handler) => handler.type) }, 'job engine started');
+    this.logger.info(
+      { jobTypes: this.registry.all().map((handler) => handler.type) },
+      'job engine started',
+    );
   }
 
   async stop(options: StopOptions = {}): Promise<void> {
@@ -230,7 +245,14 @@ export class RedisJobEngine implements JobEngine {
 
     if (change === 'cancelled') {
       this.logger.info({ jobId: id, jobType: job.type }, 'queued job cancelled');
-      this.announce({ kind: 'status', jobId: id, status: job.status, attempts: job.attempts, error: job.error, at: new Date().toISOString() });
+      this.announce({
+        kind: 'status',
+        jobId: id,
+        status: job.status,
+        attempts: job.attempts,
+        error: job.error,
+        at: new Date().toISOString(),
+      });
     }
 
     if (change === 'requested') {
@@ -311,20 +333,26 @@ export class RedisJobEngine implements JobEngine {
 
     if (queue === undefined) {
       queue = new Queue<StoredJobData>(type, { connection: this.client, prefix: this.keys.prefix });
-      queue.on('error', (error: unknown) => this.logger.warn({ err: error, jobType: type }, 'job queue error'));
+      queue.on('error', (error: unknown) =>
+        this.logger.warn({ err: error, jobType: type }, 'job queue error'),
+      );
       this.queues.set(type, queue);
     }
 
     return queue;
   }
 
-  /** The connection in subscriber mode: cancel requests and the events of subscribed jobs. */
+  /** Returns the connection in subscriber mode, which receives cancel requests and the events of subscribed jobs. */
   private subscriberConnection(): Redis {
     if (this.subscriber === undefined) {
       const subscriber = this.client.duplicate();
 
-      subscriber.on('error', (error: unknown) => this.logger.warn({ err: error }, 'job event connection error'));
-      subscriber.on('message', (channel: string, message: string) => this.receive(channel, message));
+      subscriber.on('error', (error: unknown) =>
+        this.logger.warn({ err: error }, 'job event connection error'),
+      );
+      subscriber.on('message', (channel: string, message: string) =>
+        this.receive(channel, message),
+      );
       this.subscriber = subscriber;
     }
 
@@ -357,7 +385,14 @@ export class RedisJobEngine implements JobEngine {
       .getJob(jobId)
       .then((job) => {
         if (job !== null) {
-          this.announce({ kind: 'status', jobId, status: job.status, attempts: job.attempts, error: job.error, at: new Date().toISOString() });
+          this.announce({
+            kind: 'status',
+            jobId,
+            status: job.status,
+            attempts: job.attempts,
+            error: job.error,
+            at: new Date().toISOString(),
+          });
         }
       })
       .catch((error: unknown) => {
@@ -370,7 +405,9 @@ export class RedisJobEngine implements JobEngine {
     // BullMQ requires maxRetriesPerRequest null for workers, so commands wait out a reconnect.
     const connection = new Redis({ ...this.options.connection, maxRetriesPerRequest: null });
 
-    connection.on('error', (error: unknown) => this.logger.warn({ err: error, jobType: type }, 'job worker connection error'));
+    connection.on('error', (error: unknown) =>
+      this.logger.warn({ err: error, jobType: type }, 'job worker connection error'),
+    );
     this.workerConnections.push(connection);
 
     const worker = new Worker<StoredJobData, JsonValue>(
@@ -393,10 +430,22 @@ export class RedisJobEngine implements JobEngine {
       },
     );
 
-    worker.on('error', (error) => this.logger.error({ err: error, jobType: type }, 'job worker error'));
+    worker.on('error', (error) =>
+      this.logger.error({ err: error, jobType: type }, 'job worker error'),
+    );
     worker.on('completed', (bullJob) => {
-      this.logger.info({ jobId: bullJob.id, jobType: type, attempt: bullJob.attemptsStarted, status: 'succeeded' }, 'job attempt finished');
-      this.announce({ kind: 'status', jobId: bullJob.id as string, status: 'succeeded', attempts: bullJob.attemptsStarted, error: null, at: new Date().toISOString() });
+      this.logger.info(
+        { jobId: bullJob.id, jobType: type, attempt: bullJob.attemptsStarted, status: 'succeeded' },
+        'job attempt finished',
+      );
+      this.announce({
+        kind: 'status',
+        jobId: bullJob.id as string,
+        status: 'succeeded',
+        attempts: bullJob.attemptsStarted,
+        error: null,
+        at: new Date().toISOString(),
+      });
     });
     worker.on('failed', (bullJob) => {
       if (bullJob?.id !== undefined) {
@@ -463,7 +512,12 @@ export class RedisJobEngine implements JobEngine {
       {
         saveProgress: async (saved) => {
           await bullJob.updateProgress(saved);
-          this.announce({ kind: 'progress', jobId: id, progress: saved, at: new Date().toISOString() });
+          this.announce({
+            kind: 'progress',
+            jobId: id,
+            progress: saved,
+            at: new Date().toISOString(),
+          });
         },
         appendLogs: async (lines) =>
           this.store.appendLogs(registered.type, id, lines, this.settings.maxLogLinesPerJob),
@@ -489,7 +543,14 @@ export class RedisJobEngine implements JobEngine {
 
     this.running.add(id, entry);
     this.logger.debug({ jobId: id, jobType: job.type, attempt: job.attempts }, 'job started');
-    this.announce({ kind: 'status', jobId: id, status: 'running', attempts: job.attempts, error: job.error, at: new Date().toISOString() });
+    this.announce({
+      kind: 'status',
+      jobId: id,
+      status: 'running',
+      attempts: job.attempts,
+      error: job.error,
+      at: new Date().toISOString(),
+    });
 
     try {
       const outcome = await Promise.race([execution.run(), released]);
@@ -502,14 +563,20 @@ export class RedisJobEngine implements JobEngine {
       await execution.flush();
 
       if (entry.detached) {
-        this.logger.warn({ jobId: id, jobType: job.type, attempt: job.attempts }, 'job outcome rejected because the lease was lost');
+        this.logger.warn(
+          { jobId: id, jobType: job.type, attempt: job.attempts },
+          'job outcome rejected because the lease was lost',
+        );
       }
 
       if (outcome.kind === 'succeeded') {
         return outcome.result;
       }
 
-      this.logger.info({ jobId: id, jobType: job.type, attempt: job.attempts, err: outcome.error }, 'job attempt failed');
+      this.logger.info(
+        { jobId: id, jobType: job.type, attempt: job.attempts, err: outcome.error },
+        'job attempt failed',
+      );
 
       const cancelled = execution.signal.reason instanceof JobCancelledError;
 
@@ -597,7 +664,10 @@ export class RedisJobEngine implements JobEngine {
       this.logger.warn({ jobId: id, jobType: entry.type }, 'job released');
       this.announceStored(id);
     } catch (error) {
-      this.logger.warn({ err: error, jobId: id }, 'job release failed; it runs again after its lease expires');
+      this.logger.warn(
+        { err: error, jobId: id },
+        'job release failed; it runs again after its lease expires',
+      );
     } finally {
       entry.release();
     }

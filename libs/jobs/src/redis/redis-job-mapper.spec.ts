@@ -34,7 +34,9 @@ describe('toJob', () => {
   const created = Date.UTC(2030, 0, 1);
 
   it('returns null when the hash does not exist', () => {
-    expect(toJob('ETL', 'id', [null, null, null, null, null, null, null, null, null], nowhere)).toBeNull();
+    expect(
+      toJob('ETL', 'id', [null, null, null, null, null, null, null, null, null], nowhere),
+    ).toBeNull();
   });
 
   it('reads a cancelled job', () => {
@@ -42,7 +44,17 @@ describe('toJob', () => {
     const job = toJob(
       'ETL',
       'id',
-      [data, String(created), null, cancelledAt, null, CANCELLED_BEFORE_START_MESSAGE, null, '0', cancelledAt],
+      [
+        data,
+        String(created),
+        null,
+        cancelledAt,
+        null,
+        CANCELLED_BEFORE_START_MESSAGE,
+        null,
+        '0',
+        cancelledAt,
+      ],
       { ...nowhere, failed: true },
     );
 
@@ -64,7 +76,17 @@ describe('toJob', () => {
     const job = toJob(
       'ETL',
       'id',
-      [data, String(created), String(created + 10), null, null, 'boom', '{"rowsRead":7}', '1', null],
+      [
+        data,
+        String(created),
+        String(created + 10),
+        null,
+        null,
+        'boom',
+        '{"rowsRead":7}',
+        '1',
+        null,
+      ],
       { ...nowhere, delayedScore: due * 0x1000 + 17 },
     );
 
@@ -79,7 +101,17 @@ describe('toJob', () => {
   });
 
   it('keeps the result of a succeeded job only', () => {
-    const values = [data, String(created), null, String(created + 20), '{"rows":3}', 'old error', null, '2', null];
+    const values = [
+      data,
+      String(created),
+      null,
+      String(created + 20),
+      '{"rows":3}',
+      'old error',
+      null,
+      '2',
+      null,
+    ];
 
     expect(toJob('ETL', 'id', values, { ...nowhere, completed: true })).toMatchObject({
       result: { rows: 3 },

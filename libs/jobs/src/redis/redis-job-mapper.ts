@@ -35,7 +35,7 @@ export const JOB_HASH_FIELDS = [
 
 export type JobHashValues = (string | null)[];
 
-/** Where BullMQ keeps the job, read in the same transaction as its hash. */
+/** The BullMQ sets and lists that contain the job, read in the same transaction as its hash. */
 export interface QueuePlacement {
   completed: boolean;
   failed: boolean;
@@ -84,9 +84,23 @@ export function parseProgress(text: string | null): JobProgress {
 }
 
 /** Builds a job from its hash values (in `JOB_HASH_FIELDS` order); null when the hash does not exist. */
-export function toJob(type: JobType, id: string, values: JobHashValues, placement: QueuePlacement): Job | null {
-  const [data, timestamp, processedOn, finishedOn, returnvalue, failedReason, progress, ats, cancelAt] =
-    values;
+export function toJob(
+  type: JobType,
+  id: string,
+  values: JobHashValues,
+  placement: QueuePlacement,
+): Job | null {
+  const [
+    data,
+    timestamp,
+    processedOn,
+    finishedOn,
+    returnvalue,
+    failedReason,
+    progress,
+    ats,
+    cancelAt,
+  ] = values;
 
   if (data === null || timestamp === null) {
     return null;

@@ -65,8 +65,8 @@ export class RedisJobStore {
 
   /**
    * Adds the jobs. A request with an idempotency key first claims the key
-   * with SET NX; when another job holds it, the request is added under that
-   * job's id, and BullMQ keeps the job that was added first.
+   * with SET NX. When the key already names another job, the request is
+   * added under that job's id, and BullMQ keeps the job that was added first.
    */
   async insert(entries: { id: string; request: NormalizedSubmit }[], now: number): Promise<Job[]> {
     const resolved = await Promise.all(
@@ -120,7 +120,9 @@ export class RedisJobStore {
       );
     }
 
-    const jobs = await Promise.all(resolved.map(async ({ id, request }) => this.read(request.type, [id])));
+    const jobs = await Promise.all(
+      resolved.map(async ({ id, request }) => this.read(request.type, [id])),
+    );
 
     return jobs.map(([job], index) => {
       if (job === null) {
@@ -152,7 +154,10 @@ export class RedisJobStore {
     const values = execValues(await transaction.exec());
 
     return ids.map((id, index) => {
-      const [hash, completed, failed, delayed, prioritized, active] = values.slice(index * 6, index * 6 + 6);
+      const [hash, completed, failed, delayed, prioritized, active] = values.slice(
+        index * 6,
+        index * 6 + 6,
+      );
       const placement: QueuePlacement = {
         completed: completed !== null,
         failed: failed !== null,
@@ -191,12 +196,14 @@ export class RedisJobStore {
    * budget of ids and may return a short page with a cursor.
    */
   async list(query: NormalizedListQuery): Promise<JobPage> {
-    const sources: IndexSource[] = (query.type === null ? [...JOB_TYPES] : [query.type]).map((type) => ({
-      type,
-      buffer: [],
-      after: query.afterId,
-      exhausted: false,
-    }));
+    const sources: IndexSource[] = (query.type === null ? [...JOB_TYPES] : [query.type]).map(
+      (type) => ({
+        type,
+        buffer: [],
+        after: query.afterId,
+        exhausted: false,
+      }),
+    );
     const budget = Math.max(MIN_SCAN_BUDGET, query.limit * 20);
     const jobs: Job[] = [];
     let scanned = 0;
@@ -347,7 +354,12 @@ export class RedisJobStore {
     return new Set(jobs.filter((_, index) => flags[index] === 1).map(({ id }) => id));
   }
 
-  async appendLogs(type: JobType, id: string, lines: JobLogLine[], maxLines: number): Promise<void> {
+  async appendLogs(
+    type: JobType,
+    id: string,
+    lines: JobLogLine[],
+    maxLines: number,
+  ): Promise<void> {
     const key = this.keys.logs(type, id);
 
     execValues(
@@ -430,10 +442,15 @@ export class RedisJobStore {
     const transaction = this.client.multi();
 
     for (const type of JOB_TYPES) {
-      transaction.zcard(this.keys.queueKey(type, 'completed')).zcard(this.keys.queueKey(type, 'failed'));
+      transaction
+        .zcard(this.keys.queueKey(type, 'completed'))
+        .zcard(this.keys.queueKey(type, 'failed'));
     }
 
-    return (execValues(await transaction.exec()) as number[]).reduce((sum, count) => sum + count, 0);
+    return (execValues(await transaction.exec()) as number[]).reduce(
+      (sum, count) => sum + count,
+      0,
+    );
   }
 
   /** The `count` jobs that finished first, across all types, by `finishedOn`. */
@@ -442,7 +459,12 @@ export class RedisJobStore {
 
     for (const type of JOB_TYPES) {
       for (const set of ['completed', 'failed']) {
-        const flat = await this.client.zrange(this.keys.queueKey(type, set), 0, count - 1, 'WITHSCORES');
+        const flat = await this.client.zrange(
+          this.keys.queueKey(type, set),
+          0,
+          count - 1,
+          'WITHSCORES',
+        );
 
         for (let index = 0; index < flat.length; index += 2) {
           candidates.push({ type, id: flat[index], finishedOn: Number(flat[index + 1]) });
@@ -450,7 +472,9 @@ export class RedisJobStore {
       }
     }
 
-    candidates.sort((left, right) => left.finishedOn - right.finishedOn || (left.id < right.id ? -1 : 1));
+    candidates.sort(
+      (left, right) => left.finishedOn - right.finishedOn || (left.id < right.id ? -1 : 1),
+    );
 
     return candidates.slice(0, count);
   }
@@ -460,7 +484,8 @@ export class RedisJobStore {
     const removed = await Promise.all(
       jobs.map(async ({ type, id }) => {
         const data = await this.client.hget(this.keys.job(type, id), 'data');
-        const idempotencyKey = data === null ? null : (JSON.parse(data) as StoredJobData).idempotencyKey;
+        const idempotencyKey =
+          data === null ? null : (JSON.parse(data) as StoredJobData).idempotencyKey;
         const count = await this.queueOf(type).remove(id);
 
         await this.client.zrem(this.keys.index(type), id);

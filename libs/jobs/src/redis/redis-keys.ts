@@ -5,9 +5,9 @@ export const CANCEL_FIELD = 'rokksCancelAt';
 
 /**
  * Redis key names. Each job type is one BullMQ queue named after the type,
- * so its keys are `<prefix>:<type>:…` in BullMQ's layout; the keys this
- * library adds sit under `<prefix>:<type>:rokks:…` (BullMQ rejects job ids
- * of that shape, so they cannot collide with a job's keys).
+ * so its keys are `<prefix>:<type>:…` in BullMQ's layout. The keys this
+ * library adds are under `<prefix>:<type>:rokks:…`. Job ids are UUIDs, so
+ * these names cannot collide with the keys of a job.
  */
 export class RedisKeys {
   constructor(readonly prefix: string) {}
@@ -20,7 +20,7 @@ export class RedisKeys {
     return `${this.job(type, id)}:logs`;
   }
 
-  /** A BullMQ set or list of the queue: wait, paused, prioritized, delayed, active, completed, failed, events. */
+  /** Returns the key of a BullMQ set or list of the queue: wait, paused, prioritized, delayed, active, completed, failed, events. */
   queueKey(type: JobType, name: string): string {
     return `${this.prefix}:${type}:${name}`;
   }

@@ -1,7 +1,7 @@
-// Lua scripts that read or change BullMQ's keys directly, for the two
-// operations BullMQ 6 has no call for. They rely on BullMQ's key layout and
-// job hash fields (as of bullmq 6.7); the engine contract suite runs them
-// against real Redis, so a layout change fails the tests.
+// Lua scripts that change BullMQ's keys directly, for operations that
+// BullMQ 6 has no call for. They rely on BullMQ's key layout and job hash
+// fields as of bullmq 6.7. The engine contract suite runs them against real
+// Redis, so a layout change fails the tests.
 
 /**
  * Cancels a job in one step. A waiting, prioritized, delayed or paused job

@@ -24,7 +24,9 @@ describeJobEngineContract('sqlite', {
     SqliteJobEngine.open({ ...options, file: databaseFile(storeId), eventPollIntervalMs: 25 }),
   dropStore: async (storeId) => {
     await Promise.all(
-      ['', '-wal', '-shm'].map(async (suffix) => rm(`${databaseFile(storeId)}${suffix}`, { force: true })),
+      ['', '-wal', '-shm'].map(async (suffix) =>
+        rm(`${databaseFile(storeId)}${suffix}`, { force: true }),
+      ),
     );
   },
 });

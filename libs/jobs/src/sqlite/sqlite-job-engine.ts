@@ -1,7 +1,11 @@
 import { type Logger } from 'pino';
 
 import { computeBackoffDelay } from '../core/backoff.util';
-import { type EngineSettings, type JobEngineOptions, resolveEngineSettings } from '../core/engine-settings';
+import {
+  type EngineSettings,
+  type JobEngineOptions,
+  resolveEngineSettings,
+} from '../core/engine-settings';
 import { EventHub } from '../core/event-hub';
 import { HandlerRegistry } from '../core/handler-registry';
 import { JobExecution, type AttemptOutcome } from '../core/job-execution';
@@ -29,12 +33,7 @@ import {
   type StopOptions,
   type SubmitJobRequest,
 } from '../job.types';
-import {
-  JobCancelledError,
-  JobsError,
-  LeaseLostError,
-  WorkerShutdownError,
-} from '../jobs.errors';
+import { JobCancelledError, JobsError, LeaseLostError, WorkerShutdownError } from '../jobs.errors';
 import {
   type AttemptRecord,
   type ClaimedJob,
@@ -129,7 +128,10 @@ export class SqliteJobEngine implements JobEngine {
     this.assertOpen();
 
     if (this.state !== 'created') {
-      throw new JobsError('INVALID_ARGUMENT', `The engine cannot start again (it is ${this.state}).`);
+      throw new JobsError(
+        'INVALID_ARGUMENT',
+        `The engine cannot start again (it is ${this.state}).`,
+      );
     }
 
     this.state = 'started';
@@ -202,7 +204,9 @@ export class SqliteJobEngine implements JobEngine {
       now,
     );
 
-    if (jobs.some((job) => this.registry.get(job.type) !== undefined && Date.parse(job.runAt) <= now)) {
+    if (
+      jobs.some((job) => this.registry.get(job.type) !== undefined && Date.parse(job.runAt) <= now)
+    ) {
       this.wake();
     }
 
@@ -326,9 +330,8 @@ export class SqliteJobEngine implements JobEngine {
   }
 
   /**
-   * One write cycle: records the finished attempts, requeues expired leases
-   * and claims due jobs into free slots, all in one transaction, then passes
-   * on cancel requests. Cycles never overlap.
+   * Runs one write cycle (see `runCycle`) unless one is running, then
+   * schedules the next. Cycles started here never overlap.
    */
   private tick(): void {
     this.tickTimer = undefined;
@@ -360,7 +363,11 @@ export class SqliteJobEngine implements JobEngine {
       });
   }
 
-  /** Returns true when it claimed a job, so the next cycle runs at once. */
+  /**
+   * Records the finished attempts, requeues expired leases and claims due
+   * jobs into free slots, all in one transaction, then passes on cancel
+   * requests. Returns true when it claimed a job, so the next cycle runs at once.
+   */
   private async runCycle(): Promise<boolean> {
     if (this.state !== 'started' && this.state !== 'stopping') {
       return false;
@@ -368,7 +375,8 @@ export class SqliteJobEngine implements JobEngine {
 
     const pending = this.pendingOutcomes.splice(0);
     const now = Date.now();
-    const freeSlots = this.state === 'started' ? this.freeSlots(pending) : new Map<JobType, number>();
+    const freeSlots =
+      this.state === 'started' ? this.freeSlots(pending) : new Map<JobType, number>();
 
     // A read first, so idle engines do not take the write lock at every poll.
     if (pending.length === 0 && !this.store.hasDueWork([...freeSlots.keys()], now)) {
@@ -394,7 +402,10 @@ export class SqliteJobEngine implements JobEngine {
     pending.forEach(({ entry }, index) => this.finishAttempt(entry, result.recorded[index]));
 
     for (const change of result.swept) {
-      this.logger.warn({ jobId: change.id, attempt: change.attempts, status: change.status }, 'job lease expired');
+      this.logger.warn(
+        { jobId: change.id, attempt: change.attempts, status: change.status },
+        'job lease expired',
+      );
       this.announceStatus(change);
     }
 
@@ -440,7 +451,8 @@ export class SqliteJobEngine implements JobEngine {
           await this.store.saveProgress(lease, progress);
           this.announceProgress(job.id, progress);
         },
-        appendLogs: async (lines) => this.store.appendLogs(job.id, lines, this.settings.maxLogLinesPerJob),
+        appendLogs: async (lines) =>
+          this.store.appendLogs(job.id, lines, this.settings.maxLogLinesPerJob),
       },
       { progressIntervalMs: this.settings.progressIntervalMs, logger: this.logger },
     );
@@ -598,10 +610,17 @@ export class SqliteJobEngine implements JobEngine {
         entry.execution.detach();
         entry.execution.abort(new WorkerShutdownError(id));
 
-        const change = await this.store.release({ id, token: entry.token }, new WorkerShutdownError(id).message, now);
+        const change = await this.store.release(
+          { id, token: entry.token },
+          new WorkerShutdownError(id).message,
+          now,
+        );
 
         if (change !== null) {
-          this.logger.warn({ jobId: id, jobType: entry.type, status: change.status }, 'job released');
+          this.logger.warn(
+            { jobId: id, jobType: entry.type, status: change.status },
+            'job released',
+          );
           this.announceStatus(change);
         }
       }
@@ -625,7 +644,12 @@ export class SqliteJobEngine implements JobEngine {
       this.announced.set(change.id, { ...previous, ...pickStatus(change) });
     }
 
-    this.hub.emit({ kind: 'status', jobId: change.id, ...pickStatus(change), at: new Date().toISOString() });
+    this.hub.emit({
+      kind: 'status',
+      jobId: change.id,
+      ...pickStatus(change),
+      at: new Date().toISOString(),
+    });
   }
 
   private announceProgress(jobId: string, progress: JobProgress): void {
@@ -668,6 +692,8 @@ export class SqliteJobEngine implements JobEngine {
   }
 }
 
-function pickStatus(change: StatusChange | Job): Pick<StatusChange, 'status' | 'attempts' | 'error'> {
+function pickStatus(
+  change: StatusChange | Job,
+): Pick<StatusChange, 'status' | 'attempts' | 'error'> {
   return { status: change.status, attempts: change.attempts, error: change.error };
 }

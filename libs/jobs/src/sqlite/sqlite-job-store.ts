@@ -62,7 +62,7 @@ export interface Lease {
   token: string;
 }
 
-/** How an attempt ended, as the engine records it. */
+/** The outcome of a finished attempt, as the engine records it. */
 export type AttemptRecord =
   | { lease: Lease; kind: 'complete'; result: string; progress: JobProgress }
   | {
@@ -83,9 +83,9 @@ export interface CycleResult {
 }
 
 /**
- * Longest synchronous wait for another connection's write lock. Longer waits
- * are retried asynchronously, so a busy database never freezes the event loop
- * (and with it the lease renewals) for more than this.
+ * Maximum synchronous wait in ms for another connection's write lock. Longer
+ * waits are retried asynchronously, so a busy database freezes the event loop
+ * (and with it the lease renewals) for at most this long per attempt.
  */
 const SYNC_BUSY_WAIT_MS = 20;
 
@@ -225,11 +225,16 @@ function prepareStatements(state: Database.Database, telemetry: Database.Databas
     ),
     insertLog: telemetry.prepare<Record<string, unknown>>(`
       INSERT INTO job_logs (job_id, seq, at, attempt, message) VALUES (@jobId, @seq, @at, @attempt, @message)`),
-    trimLogs: telemetry.prepare<[string, number]>('DELETE FROM job_logs WHERE job_id = ? AND seq <= ?'),
+    trimLogs: telemetry.prepare<[string, number]>(
+      'DELETE FROM job_logs WHERE job_id = ? AND seq <= ?',
+    ),
     countLogs: state.prepare<[string], { total: number }>(
       'SELECT count(*) AS total FROM job_logs WHERE job_id = ?',
     ),
-    readLogs: state.prepare<[string, number, number], { at: number; attempt: number; message: string }>(`
+    readLogs: state.prepare<
+      [string, number, number],
+      { at: number; attempt: number; message: string }
+    >(`
       SELECT at, attempt, message FROM job_logs WHERE job_id = ? ORDER BY seq LIMIT ? OFFSET ?`),
   };
 }
@@ -257,7 +262,10 @@ export class SqliteJobStore {
   private readonly stateDb: Database.Database;
   private readonly telemetryDb: Database.Database;
   private readonly statements: PreparedStatements;
-  private readonly listStatements = new Map<string, Database.Statement<(string | number)[], JobRow>>();
+  private readonly listStatements = new Map<
+    string,
+    Database.Statement<(string | number)[], JobRow>
+  >();
 
   constructor(
     file: string,
@@ -297,14 +305,18 @@ export class SqliteJobStore {
         });
 
         // No row back means the key is taken; an insert without a key always returns one.
-        return row ?? this.statements.byIdempotencyKey.get(request.type, request.idempotencyKey ?? '');
+        return (
+          row ?? this.statements.byIdempotencyKey.get(request.type, request.idempotencyKey ?? '')
+        );
       }),
     );
     const rows = await this.write(() => insertAll.immediate());
 
     return rows.map((row, index) => {
       if (row === undefined) {
-        throw new Error(`Job ${requests[index].id} was neither inserted nor found by its idempotency key.`);
+        throw new Error(
+          `Job ${requests[index].id} was neither inserted nor found by its idempotency key.`,
+        );
       }
 
       return rowToJob(row);
@@ -393,7 +405,11 @@ export class SqliteJobStore {
         }
 
         freeSlots.set(row.type, (freeSlots.get(row.type) ?? 0) - 1);
-        claimed.push({ job: rowToJob(row), token, backoff: JSON.parse(row.backoff) as BackoffPolicy });
+        claimed.push({
+          job: rowToJob(row),
+          token,
+          backoff: JSON.parse(row.backoff) as BackoffPolicy,
+        });
       }
 
       return { recorded, swept, claimed };
@@ -412,7 +428,10 @@ export class SqliteJobStore {
     const progress = JSON.stringify(outcome.progress);
 
     if (outcome.kind === 'complete') {
-      return this.statements.complete.get({ ...outcome.lease, result: outcome.result, progress, now }) ?? null;
+      return (
+        this.statements.complete.get({ ...outcome.lease, result: outcome.result, progress, now }) ??
+        null
+      );
     }
 
     return (
@@ -437,9 +456,17 @@ export class SqliteJobStore {
       const results = new Map<string, { held: boolean; cancelRequested: boolean }>();
 
       for (const { id, token } of leases) {
-        const row = this.statements.renewLease.get({ id, token, now, leaseExpiresAt: now + leaseMs });
+        const row = this.statements.renewLease.get({
+          id,
+          token,
+          now,
+          leaseExpiresAt: now + leaseMs,
+        });
 
-        results.set(id, { held: row !== undefined, cancelRequested: row?.cancel_requested_at != null });
+        results.set(id, {
+          held: row !== undefined,
+          cancelRequested: row?.cancel_requested_at != null,
+        });
       }
 
       return results;
@@ -450,18 +477,24 @@ export class SqliteJobStore {
 
   /** Returns a running job to the queue without counting the attempt (or cancels it if requested). */
   async release(lease: Lease, message: string, now: number): Promise<StatusChange | null> {
-    const run = this.stateDb.transaction(() => this.statements.release.get({ ...lease, message, now }) ?? null);
+    const run = this.stateDb.transaction(
+      () => this.statements.release.get({ ...lease, message, now }) ?? null,
+    );
 
     return this.write(() => run.immediate());
   }
 
-  /** Cancels a queued job, or flags a running one; `change` says which happened. */
+  /** Cancels a queued job or flags a running one; `change` names what was done (`none` for neither). */
   async cancel(
     id: string,
     now: number,
   ): Promise<{ job: Job; change: 'cancelled' | 'requested' | 'none' } | null> {
     const run = this.stateDb.transaction(() => {
-      const cancelled = this.statements.cancelQueued.get({ id, now, message: CANCELLED_BEFORE_START_MESSAGE });
+      const cancelled = this.statements.cancelQueued.get({
+        id,
+        now,
+        message: CANCELLED_BEFORE_START_MESSAGE,
+      });
 
       if (cancelled !== undefined) {
         return { job: rowToJob(cancelled), change: 'cancelled' as const };
@@ -540,14 +573,18 @@ export class SqliteJobStore {
 
     // Batches keep each write transaction short while other engines wait for the lock.
     do {
-      const run = this.stateDb.transaction(() => this.statements.pruneOlderThan.all(now - maxAgeMs, PRUNE_BATCH));
+      const run = this.stateDb.transaction(() =>
+        this.statements.pruneOlderThan.all(now - maxAgeMs, PRUNE_BATCH),
+      );
 
       batch = await this.write(() => run.immediate());
       removed.push(...batch.map((row) => row.id));
     } while (batch.length === PRUNE_BATCH);
 
     do {
-      const run = this.stateDb.transaction(() => this.statements.pruneBeyondCount.all(PRUNE_BATCH, maxCount));
+      const run = this.stateDb.transaction(() =>
+        this.statements.pruneBeyondCount.all(PRUNE_BATCH, maxCount),
+      );
 
       batch = await this.write(() => run.immediate());
       removed.push(...batch.map((row) => row.id));

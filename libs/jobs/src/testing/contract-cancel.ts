@@ -13,176 +13,211 @@ import {
 
 export function cancelContractTests(context: ContractContext): void {
   describe('cancel', () => {
-    it('cancels queued, prioritized and delayed jobs at once', async () => {
-      const engine = await context.engine();
-      let calls = 0;
+    it(
+      'cancels queued, prioritized and delayed jobs at once',
+      async () => {
+        const engine = await context.engine();
+        let calls = 0;
 
-      engine.registerHandler('ETL', async () => {
-        calls += 1;
+        engine.registerHandler('ETL', async () => {
+          calls += 1;
 
-        return Promise.resolve(null);
-      });
-
-      const jobs = await engine.submitMany([
-        { type: 'ETL' },
-        { type: 'ETL', priority: 3 },
-        { type: 'ETL', runAt: new Date(Date.now() + 60_000) },
-      ]);
-
-      for (const job of jobs) {
-        const cancelled = await engine.cancel(job.id);
-
-        expect(cancelled).toMatchObject({
-          id: job.id,
-          status: 'cancelled',
-          attempts: 0,
-          error: CANCELLED_BEFORE_START_MESSAGE,
+          return Promise.resolve(null);
         });
-        expect(cancelled.cancelRequestedAt).not.toBeNull();
-        expect(cancelled.finishedAt).toBe(cancelled.cancelRequestedAt);
-        expect(await engine.getJob(job.id)).toEqual(cancelled);
-      }
 
-      await engine.start();
-      await sleep(300);
-      expect(calls).toBe(0);
+        const jobs = await engine.submitMany([
+          { type: 'ETL' },
+          { type: 'ETL', priority: 3 },
+          { type: 'ETL', runAt: new Date(Date.now() + 60_000) },
+        ]);
 
-      for (const job of jobs) {
-        expect((await engine.getJob(job.id))?.status).toBe('cancelled');
-      }
-    }, TEST_TIMEOUT_MS);
+        for (const job of jobs) {
+          const cancelled = await engine.cancel(job.id);
 
-    it('aborts the signal of a running job', async () => {
-      const engine = await context.engine();
-      const started = deferred();
-      const reasons: unknown[] = [];
-
-      engine.registerHandler('WEBAPI_SYNC', async (_job, { signal }) => {
-        started.resolve();
-
-        try {
-          await sleepUnlessAborted(10_000, signal);
-        } catch (error) {
-          reasons.push(error);
-          throw error;
+          expect(cancelled).toMatchObject({
+            id: job.id,
+            status: 'cancelled',
+            attempts: 0,
+            error: CANCELLED_BEFORE_START_MESSAGE,
+          });
+          expect(cancelled.cancelRequestedAt).not.toBeNull();
+          expect(cancelled.finishedAt).toBe(cancelled.cancelRequestedAt);
+          expect(await engine.getJob(job.id)).toEqual(cancelled);
         }
 
-        return null;
-      });
+        await engine.start();
+        await sleep(300);
+        expect(calls).toBe(0);
 
-      const job = await engine.submit({ type: 'WEBAPI_SYNC', maxAttempts: 3 });
+        for (const job of jobs) {
+          expect((await engine.getJob(job.id))?.status).toBe('cancelled');
+        }
+      },
+      TEST_TIMEOUT_MS,
+    );
 
-      await engine.start();
-      await started.promise;
+    it(
+      'aborts the signal of a running job',
+      async () => {
+        const engine = await context.engine();
+        const started = deferred();
+        const reasons: unknown[] = [];
 
-      const requested = await engine.cancel(job.id);
+        engine.registerHandler('WEBAPI_SYNC', async (_job, { signal }) => {
+          started.resolve();
 
-      expect(requested.status).toBe('running');
-      expect(requested.cancelRequestedAt).not.toBeNull();
+          try {
+            await sleepUnlessAborted(10_000, signal);
+          } catch (error) {
+            reasons.push(error);
+            throw error;
+          }
 
-      const cancelled = await waitForStatus(engine, job.id, 'cancelled');
+          return null;
+        });
 
-      expect(cancelled).toMatchObject({ attempts: 1, cancelRequestedAt: requested.cancelRequestedAt });
-      expect(cancelled.finishedAt).not.toBeNull();
-      expect(cancelled.error).toBe(new JobCancelledError(job.id).message);
-      expect(reasons).toHaveLength(1);
-      expect(reasons[0]).toBeInstanceOf(JobCancelledError);
-    }, TEST_TIMEOUT_MS);
+        const job = await engine.submit({ type: 'WEBAPI_SYNC', maxAttempts: 3 });
 
-    it('reaches a job that another engine runs', async () => {
-      const worker = await context.engine();
-      const client = await context.engine();
-      const started = deferred();
+        await engine.start();
+        await started.promise;
 
-      worker.registerHandler('INDEX', async (_job, { signal }) => {
-        started.resolve();
-        await sleepUnlessAborted(10_000, signal);
+        const requested = await engine.cancel(job.id);
 
-        return null;
-      });
+        expect(requested.status).toBe('running');
+        expect(requested.cancelRequestedAt).not.toBeNull();
 
-      const job = await client.submit({ type: 'INDEX' });
+        const cancelled = await waitForStatus(engine, job.id, 'cancelled');
 
-      await worker.start();
-      await started.promise;
+        expect(cancelled).toMatchObject({
+          attempts: 1,
+          cancelRequestedAt: requested.cancelRequestedAt,
+        });
+        expect(cancelled.finishedAt).not.toBeNull();
+        expect(cancelled.error).toBe(new JobCancelledError(job.id).message);
+        expect(reasons).toHaveLength(1);
+        expect(reasons[0]).toBeInstanceOf(JobCancelledError);
+      },
+      TEST_TIMEOUT_MS,
+    );
 
-      const begin = Date.now();
+    it(
+      'reaches a job that another engine runs',
+      async () => {
+        const worker = await context.engine();
+        const client = await context.engine();
+        const started = deferred();
 
-      await client.cancel(job.id);
-      await waitForStatus(client, job.id, 'cancelled');
-      // Well below the handler's 10 s: the cancel reached the other engine.
-      expect(Date.now() - begin).toBeLessThan(3000);
-    }, TEST_TIMEOUT_MS);
+        worker.registerHandler('INDEX', async (_job, { signal }) => {
+          started.resolve();
+          await sleepUnlessAborted(10_000, signal);
 
-    it('lets a handler that finishes anyway succeed', async () => {
-      const engine = await context.engine();
-      const started = deferred();
-      const release = deferred();
+          return null;
+        });
 
-      engine.registerHandler('ETL', async () => {
-        started.resolve();
-        await release.promise;
+        const job = await client.submit({ type: 'INDEX' });
 
-        return 'loaded';
-      });
+        await worker.start();
+        await started.promise;
 
-      const job = await engine.submit({ type: 'ETL' });
+        const begin = Date.now();
 
-      await engine.start();
-      await started.promise;
-      await engine.cancel(job.id);
-      release.resolve();
+        await client.cancel(job.id);
+        await waitForStatus(client, job.id, 'cancelled');
+        // Well below the handler's 10 s: the cancel reached the other engine.
+        expect(Date.now() - begin).toBeLessThan(3000);
+      },
+      TEST_TIMEOUT_MS,
+    );
 
-      const done = await waitForStatus(engine, job.id, ['succeeded', 'cancelled']);
+    it(
+      'lets a handler that finishes anyway succeed',
+      async () => {
+        const engine = await context.engine();
+        const started = deferred();
+        const release = deferred();
 
-      expect(done).toMatchObject({ status: 'succeeded', result: 'loaded' });
-      expect(done.cancelRequestedAt).not.toBeNull();
-    }, TEST_TIMEOUT_MS);
+        engine.registerHandler('ETL', async () => {
+          started.resolve();
+          await release.promise;
 
-    it('leaves a finished job unchanged', async () => {
-      const engine = await context.engine();
+          return 'loaded';
+        });
 
-      engine.registerHandler('ALERT', async () => Promise.resolve('sent'));
+        const job = await engine.submit({ type: 'ETL' });
 
-      const job = await engine.submit({ type: 'ALERT' });
+        await engine.start();
+        await started.promise;
+        await engine.cancel(job.id);
+        release.resolve();
 
-      await engine.start();
+        const done = await waitForStatus(engine, job.id, ['succeeded', 'cancelled']);
 
-      const done = await waitForStatus(engine, job.id, 'succeeded');
+        expect(done).toMatchObject({ status: 'succeeded', result: 'loaded' });
+        expect(done.cancelRequestedAt).not.toBeNull();
+      },
+      TEST_TIMEOUT_MS,
+    );
 
-      expect(await engine.cancel(job.id)).toEqual(done);
-      expect(await engine.getJob(job.id)).toEqual(done);
-    }, TEST_TIMEOUT_MS);
+    it(
+      'leaves a finished job unchanged',
+      async () => {
+        const engine = await context.engine();
 
-    it('rejects unknown and malformed ids', async () => {
-      const engine = await context.engine();
+        engine.registerHandler('ALERT', async () => Promise.resolve('sent'));
 
-      await expectJobsError(engine.cancel('01890a5d-ac96-774b-bcce-b302099a8057'), 'NOT_FOUND');
-      await expectJobsError(engine.cancel('nope'), 'INVALID_ARGUMENT');
-    }, TEST_TIMEOUT_MS);
+        const job = await engine.submit({ type: 'ALERT' });
 
-    it('cancels a job that waits for its retry', async () => {
-      const engine = await context.engine();
-      let calls = 0;
+        await engine.start();
 
-      engine.registerHandler('ETL', async () => {
-        calls += 1;
-        throw new Error('temporary');
-      });
+        const done = await waitForStatus(engine, job.id, 'succeeded');
 
-      const job = await engine.submit({
-        type: 'ETL',
-        maxAttempts: 3,
-        backoff: { initialDelayMs: 60_000, maxDelayMs: 60_000, jitter: 0 },
-      });
+        expect(await engine.cancel(job.id)).toEqual(done);
+        expect(await engine.getJob(job.id)).toEqual(done);
+      },
+      TEST_TIMEOUT_MS,
+    );
 
-      await engine.start();
-      await waitFor(async () => engine.getJob(job.id), (current) => current?.error === 'temporary', 'the first failure');
+    it(
+      'rejects unknown and malformed ids',
+      async () => {
+        const engine = await context.engine();
 
-      const cancelled = await engine.cancel(job.id);
+        await expectJobsError(engine.cancel('01890a5d-ac96-774b-bcce-b302099a8057'), 'NOT_FOUND');
+        await expectJobsError(engine.cancel('nope'), 'INVALID_ARGUMENT');
+      },
+      TEST_TIMEOUT_MS,
+    );
 
-      expect(cancelled).toMatchObject({ status: 'cancelled', attempts: 1 });
-      expect(calls).toBe(1);
-    }, TEST_TIMEOUT_MS);
+    it(
+      'cancels a job that waits for its retry',
+      async () => {
+        const engine = await context.engine();
+        let calls = 0;
+
+        engine.registerHandler('ETL', async () => {
+          calls += 1;
+          throw new Error('temporary');
+        });
+
+        const job = await engine.submit({
+          type: 'ETL',
+          maxAttempts: 3,
+          backoff: { initialDelayMs: 60_000, maxDelayMs: 60_000, jitter: 0 },
+        });
+
+        await engine.start();
+        await waitFor(
+          async () => engine.getJob(job.id),
+          (current) => current?.error === 'temporary',
+          'the first failure',
+        );
+
+        const cancelled = await engine.cancel(job.id);
+
+        expect(cancelled).toMatchObject({ status: 'cancelled', attempts: 1 });
+        expect(calls).toBe(1);
+      },
+      TEST_TIMEOUT_MS,
+    );
   });
 }

@@ -6,7 +6,7 @@ import { type JobEngine } from '../job-engine';
 import { type Job, type JobEvent, type JobStatus } from '../job.types';
 import { JobsError, type JobsErrorCode } from '../jobs.errors';
 
-/** What the contract suite needs from a backend. */
+/** The backend operations that the contract suite calls. */
 export interface ContractBackend {
   /** Opens an engine on the store `storeId`; engines opened with the same id share their jobs. */
   openEngine(storeId: string, options: JobEngineOptions): Promise<JobEngine>;
@@ -71,7 +71,9 @@ export async function waitFor<T>(
 
   while (!accept(value)) {
     if (Date.now() > deadline) {
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${description}; last value: ${JSON.stringify(value)}`);
+      throw new Error(
+        `Timed out after ${timeoutMs} ms waiting for ${description}; last value: ${JSON.stringify(value)}`,
+      );
     }
 
     await sleep(intervalMs);
@@ -100,7 +102,10 @@ export async function waitForStatus(
 }
 
 /** Awaits a call that must reject with a `JobsError` of `code`; returns the error. */
-export async function expectJobsError(call: Promise<unknown> | (() => unknown), code: JobsErrorCode): Promise<JobsError> {
+export async function expectJobsError(
+  call: Promise<unknown> | (() => unknown),
+  code: JobsErrorCode,
+): Promise<JobsError> {
   let outcome: { resolved: true; value: unknown } | { resolved: false; error: unknown };
 
   try {

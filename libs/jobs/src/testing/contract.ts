@@ -8,12 +8,12 @@ import { shutdownContractTests } from './contract-shutdown';
 import { submitContractTests } from './contract-submit';
 
 /**
- * Registers the Jest tests that every `JobEngine` backend must pass:
- * submit and validation, idempotency, priority, delayed jobs, retries with
- * backoff, failure after the last attempt, concurrency per type, leases
- * (renewal, stalled attempts, expiry), cancellation, progress, logs,
- * events, listing, retention and graceful shutdown. Each test gets its own
- * store, so tests cannot see each other's jobs.
+ * Registers the Jest tests that every `JobEngine` backend must pass. They
+ * cover submit and validation, idempotency, priority, delayed jobs, retries
+ * with backoff, failure after the last attempt and concurrency per type.
+ * They also cover leases (renewal, stalled attempts, expiry), cancellation,
+ * progress, logs, events, listing, retention and graceful shutdown. Each
+ * test gets its own store, so tests cannot see each other's jobs.
  */
 export function describeJobEngineContract(name: string, backend: ContractBackend): void {
   describe(`JobEngine contract: ${name}`, () => {

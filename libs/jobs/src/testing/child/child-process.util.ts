@@ -46,7 +46,10 @@ export class WorkerProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private readonly child: ChildProcess;
   private readonly lines: string[] = [];
-  private readonly waiters: { predicate: (line: string) => boolean; resolve: (line: string) => void }[] = [];
+  private readonly waiters: {
+    predicate: (line: string) => boolean;
+    resolve: (line: string) => void;
+  }[] = [];
   private stderr = '';
 
   /**
@@ -89,13 +92,19 @@ export class WorkerProcess {
     return new Promise<string>((resolve, reject) => {
       this.waiters.push({ predicate, resolve });
       void this.exited.then(({ code, signal }) => {
-        reject(new Error(`Worker exited (code ${code}, signal ${signal}) before the expected line; stderr: ${this.stderr}`));
+        reject(
+          new Error(
+            `Worker exited (code ${code}, signal ${signal}) before the expected line; stderr: ${this.stderr}`,
+          ),
+        );
       });
     });
   }
 
   /** Sends `signal` and waits until the process is gone; returns its exit code. */
-  async stop(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  async stop(
+    signal: NodeJS.Signals,
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     if (this.child.exitCode === null && this.child.signalCode === null) {
       this.child.kill(signal);
     }
