@@ -1,10 +1,12 @@
 import { runService } from '@rokks/service-kit';
 
 import { AppModule } from './app.module';
+import { MONIO_DESCRIPTION } from './monio-service';
+import { monioSettings } from './monio.settings';
 
 void runService({
   service: 'monio',
   module: AppModule,
-  description:
-    'Optional MongoDB-backed document backend, an alternative to the default document store.',
+  settings: monioSettings,
+  description: MONIO_DESCRIPTION,
 });

@@ -63,3 +63,4 @@ export {
   FirestoreDocStore,
   type FirestoreDocStoreOptions,
 } from './firestore/firestore-doc-store';
+export * from './mongo';

@@ -6,8 +6,7 @@ import { DocStoreError } from '../doc-store.errors';
 
 /**
  * Passes blob bytes through. With `verify`, it fails at the end when their
- * size or SHA-256 differs from the stored metadata. A read error of the
- * source (such as a missing GridFS chunk) fails it with `DATA_CORRUPTED`.
+ * size or SHA-256 differs from the stored metadata.
  */
 export class VerifyingStream extends Transform {
   private readonly hash: Hash | null;
@@ -21,19 +20,37 @@ export class VerifyingStream extends Transform {
     this.hash = verify ? createHash('sha256') : null;
   }
 
-  /** Pipes `source` into a new stream and maps the source's errors; destroying the result stops the source. */
-  static wrap(source: Readable, info: BlobInfo, verify: boolean): VerifyingStream {
+  /**
+   * Pipes `source` into a new stream; destroying the result stops the
+   * source. A read error of `storage` (a missing GridFS chunk, say) becomes
+   * `DATA_CORRUPTED`; one of a `transfer` (a cut connection) `UNAVAILABLE`.
+   */
+  static wrap(
+    source: Readable,
+    info: BlobInfo,
+    verify: boolean,
+    origin: 'storage' | 'transfer' = 'storage',
+  ): VerifyingStream {
     const stream = new VerifyingStream(info, verify);
 
     source.on('error', (error: unknown) => {
-      stream.destroy(
-        new DocStoreError(
-          'DATA_CORRUPTED',
-          `The stored content of blob ${JSON.stringify(info.path)} cannot be read: ${error instanceof Error ? error.message : String(error)}`,
-          { path: info.path },
-          { cause: error },
-        ),
-      );
+      const reason = error instanceof Error ? error.message : String(error);
+      const mapped =
+        origin === 'storage'
+          ? new DocStoreError(
+              'DATA_CORRUPTED',
+              `The stored content of blob ${JSON.stringify(info.path)} cannot be read: ${reason}`,
+              { path: info.path },
+              { cause: error },
+            )
+          : new DocStoreError(
+              'UNAVAILABLE',
+              `The transfer of blob ${JSON.stringify(info.path)} broke off: ${reason}`,
+              { path: info.path },
+              { cause: error },
+            );
+
+      stream.destroy(mapped);
     });
     stream.on('close', () => source.destroy());
     source.pipe(stream);

@@ -35,9 +35,13 @@ export interface WireCommandEvent {
 /**
  * Observes each command before it runs. Returning `'drop'` closes the
  * connection without running the command or answering it, as a crashed
- * server or client would leave it.
+ * server or client would leave it. Returning a promise holds the command
+ * (and later ones on its connection) until it settles, so a test can run
+ * other operations in between; other connections go on meanwhile.
  */
-export type WireCommandListener = (event: WireCommandEvent) => 'drop' | undefined;
+export type WireCommandListener = (
+  event: WireCommandEvent,
+) => 'drop' | undefined | Promise<'drop' | undefined>;
 
 /**
  * A MongoDB server for tests, in this process: it speaks the wire protocol
@@ -134,6 +138,8 @@ export class MongoWireServer {
   private accept(socket: Socket): void {
     const connectionId = this.nextConnectionId++;
     const framer = new MessageFramer();
+    // Messages of one connection run in order; a held command holds the ones after it.
+    let queue = Promise.resolve();
 
     this.sockets.add(socket);
     socket.setNoDelay(true);
@@ -143,11 +149,18 @@ export class MongoWireServer {
     socket.on('data', (chunk: Buffer) => {
       try {
         for (const message of framer.push(chunk)) {
-          if (socket.destroyed) {
-            return;
-          }
+          const request = parseMessage(message);
 
-          this.handle(socket, connectionId, parseMessage(message));
+          queue = queue
+            .then(async () => {
+              if (!socket.destroyed) {
+                await this.handle(socket, connectionId, request);
+              }
+            })
+            // A listener that throws ends the connection, like a dropped one.
+            .catch(() => {
+              socket.destroy();
+            });
         }
       } catch {
         // A framing or parsing error leaves the stream unusable, as in mongod.
@@ -156,7 +169,7 @@ export class MongoWireServer {
     });
   }
 
-  private handle(socket: Socket, connectionId: number, request: WireRequest): void {
+  private async handle(socket: Socket, connectionId: number, request: WireRequest): Promise<void> {
     const command = request.kind === 'msg' ? mergeSequences(request) : unwrapQuery(request.query);
     const database =
       request.kind === 'msg'
@@ -166,7 +179,12 @@ export class MongoWireServer {
 
     this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
 
-    if (this.listener?.({ connectionId, database, name, command }) === 'drop') {
+    const decision =
+      this.listener === undefined
+        ? undefined
+        : await this.listener({ connectionId, database, name, command });
+
+    if (decision === 'drop' || socket.destroyed) {
       socket.destroy();
 
       return;
