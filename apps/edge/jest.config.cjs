@@ -2,14 +2,12 @@ module.exports = {
   displayName: 'edge',
   preset: '../../jest.preset.js',
   rootDir: __dirname,
-  // The skeleton has no tests of its own yet: the launcher tests in
-  // tools/dev start it and check its health and OpenAPI document.
-  passWithNoTests: true,
   // jose (loaded by @rokks/auth-guard) and content-disposition (loaded by
-  // @fastify/static for the Swagger UI) are published only as ES modules,
-  // which Jest cannot load on Node 20, so they are compiled to CommonJS.
+  // @fastify/static) are published only as ES modules, which Jest cannot
+  // load on Node 20, so they are compiled to CommonJS.
   transform: {
-    '/node_modules/(jose|content-disposition)/.+\\.js$': '<rootDir>/../../tools/build/jest-esm-transform.cjs',
+    '/node_modules/(jose|content-disposition)/.+\\.js$':
+      '<rootDir>/../../tools/build/jest-esm-transform.cjs',
   },
   transformIgnorePatterns: ['^(?!.*/node_modules/(jose|content-disposition)/).*/node_modules/'],
 };

@@ -1,0 +1,329 @@
+import { randomUUID } from 'node:crypto';
+
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+
+import { type AuthenticatedUser, hasRequiredRole } from '@rokks/auth-guard';
+import { InjectPinoLogger, PinoLogger, REQUEST_ID_HEADER, resolveRequestId } from '@rokks/logging';
+import { ServiceContext } from '@rokks/service-kit';
+
+import { type EdgeSettings } from '../edge.settings';
+import { OpenApiMerger } from '../platform/openapi-merger';
+import { PlatformHealth } from '../platform/platform-health';
+import { internalHeadersIn } from '../proxy/forward-headers';
+import { RequestForwarder } from '../proxy/request-forwarder';
+import { type ParsedPath, parseRequestPath } from '../routing/request-path';
+import { type EdgeAccess, type EdgeRoute, resolveRoute } from '../routing/route-table';
+import { type ClientOrigin, resolveClient } from '../security/client-address';
+import { EdgeAuthenticator } from '../security/edge-authenticator';
+import { RateLimiter } from '../security/rate-limiter';
+import { setSecurityHeaders } from '../security/security-headers';
+import { SpaFiles } from '../spa/spa-files';
+import { sendError } from './edge-errors';
+
+/** One browser request on its way through the edge. */
+interface Exchange {
+  request: FastifyRequest;
+  reply: FastifyReply;
+  requestId: string;
+  client: ClientOrigin;
+}
+
+/**
+ * The browser-facing routes of the edge, registered straight on the public
+ * Fastify instance: one catch-all route, so that every path goes through
+ * the same parsing (`parseRequestPath`), routing (`resolveRoute`), access
+ * check and rate limit before anything is forwarded or served. Request
+ * bodies are never parsed: the edge streams them to the backends.
+ */
+@Injectable()
+export class PublicRoutes implements OnModuleInit {
+  private readonly rateLimiter = new RateLimiter();
+  private spa?: SpaFiles;
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly authenticator: EdgeAuthenticator,
+    private readonly forwarder: RequestForwarder,
+    private readonly health: PlatformHealth,
+    private readonly docs: OpenApiMerger,
+    private readonly context: ServiceContext<EdgeSettings>,
+    @InjectPinoLogger(PublicRoutes.name) private readonly logger: PinoLogger,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+
+    // Bodies stay unread streams, whatever their type and size.
+    fastify.removeAllContentTypeParsers();
+    fastify.addContentTypeParser('*', (_request, _payload, done) => done(null));
+    fastify.addHook('onRequest', (request, reply, done) => {
+      setSecurityHeaders(reply.raw, 'api');
+      done();
+    });
+    this.spa = await SpaFiles.register(fastify, this.context.settings.spaDir);
+    fastify.all('/*', (request, reply) => this.handle(request, reply));
+    this.logger.info(
+      { spa: this.spa.enabled, spaDir: this.context.settings.spaDir },
+      'public routes ready',
+    );
+  }
+
+  private async handle(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const exchange: Exchange = {
+      request,
+      reply,
+      requestId: this.requestId(reply),
+      client: resolveClient(
+        request.raw.socket.remoteAddress,
+        request.headers,
+        this.context.settings.trustedProxies,
+      ),
+    };
+
+    this.dropInternalHeaders(exchange);
+
+    const parsed = parseRequestPath(request.raw.url ?? '');
+
+    if ('problem' in parsed) {
+      return this.fail(
+        exchange,
+        400,
+        'The request path is not accepted: it has an ambiguous or invalid spelling.',
+        {
+          details: { problem: parsed.problem },
+        },
+      );
+    }
+
+    const route = resolveRoute(request.raw.method ?? 'GET', parsed.segments);
+
+    try {
+      return await this.dispatch(exchange, route, parsed);
+    } catch (error) {
+      const errorId = randomUUID();
+
+      this.logger.error({ err: error, errorId }, 'request failed in the edge');
+
+      return this.fail(
+        exchange,
+        500,
+        `Internal error; quote error id ${errorId} when reporting it.`,
+        { details: { errorId } },
+      );
+    }
+  }
+
+  private async dispatch(
+    exchange: Exchange,
+    route: EdgeRoute,
+    parsed: ParsedPath,
+  ): Promise<FastifyReply> {
+    switch (route.kind) {
+      case 'spa':
+        return this.serveSpa(exchange, parsed);
+      case 'not-found':
+        return this.fail(exchange, 404, `No route ${parsed.path}.`);
+      case 'method-not-allowed':
+        return this.fail(
+          exchange,
+          405,
+          `${exchange.request.raw.method ?? ''} is not allowed on ${parsed.path}.`,
+          {
+            headers: { allow: route.allowed.join(', ') },
+          },
+        );
+      case 'health':
+        return this.serveHealth(exchange);
+      case 'docs':
+        return this.serveDocs(exchange);
+      case 'forward':
+        return this.forward(exchange, route, parsed);
+    }
+  }
+
+  private async forward(
+    exchange: Exchange,
+    route: Extract<EdgeRoute, { kind: 'forward' }>,
+    parsed: ParsedPath,
+  ): Promise<FastifyReply> {
+    const user = await this.admit(exchange, route.access);
+
+    if (user === false) {
+      return exchange.reply;
+    }
+
+    exchange.reply.hijack();
+    await this.forwarder.forward(exchange.request.raw, exchange.reply.raw, {
+      service: route.service,
+      bodyClass: route.bodyClass,
+      target: `${parsed.path}${parsed.search}`,
+      requestId: exchange.requestId,
+      clientAddress: exchange.client.address,
+      protocol: exchange.client.protocol,
+      userId: user?.id,
+    });
+
+    return exchange.reply;
+  }
+
+  private async serveHealth(exchange: Exchange): Promise<FastifyReply> {
+    const user = await this.admit(exchange, { kind: 'public' }, { optionalUser: true });
+
+    if (user === false) {
+      return exchange.reply;
+    }
+
+    const report = await this.health.report(user !== undefined, exchange.requestId);
+
+    return exchange.reply
+      .status(report.statusCode)
+      .header('cache-control', 'no-store')
+      .send(report.body);
+  }
+
+  private async serveDocs(exchange: Exchange): Promise<FastifyReply> {
+    const user = await this.admit(exchange, { kind: 'authenticated' });
+
+    if (user === false) {
+      return exchange.reply;
+    }
+
+    return exchange.reply.header('cache-control', 'no-store').send(await this.docs.document());
+  }
+
+  private async serveSpa(exchange: Exchange, parsed: ParsedPath): Promise<FastifyReply> {
+    setSecurityHeaders(exchange.reply.raw, 'spa');
+
+    if (this.spa !== undefined && (await this.spa.send(exchange.reply, parsed.segments))) {
+      return exchange.reply;
+    }
+
+    setSecurityHeaders(exchange.reply.raw, 'api');
+
+    return this.fail(exchange, 404, `No route ${parsed.path}.`);
+  }
+
+  /**
+   * Checks access and the rate limit. Returns the user (undefined for an
+   * admitted anonymous caller), or false after sending 401, 403 or 429.
+   * With `optionalUser`, a token is checked when one is sent.
+   */
+  private async admit(
+    exchange: Exchange,
+    access: EdgeAccess,
+    options: { optionalUser?: boolean } = {},
+  ): Promise<AuthenticatedUser | undefined | false> {
+    const needsUser = access.kind !== 'public';
+    const authentication =
+      needsUser ||
+      options.optionalUser === true ||
+      exchange.request.headers.authorization !== undefined
+        ? await this.authenticator.authenticate(exchange.request)
+        : { kind: 'anonymous' as const };
+    const user = authentication.kind === 'user' ? authentication.user : undefined;
+
+    if (!this.withinRateLimit(exchange, user)) {
+      return false;
+    }
+
+    if (authentication.kind === 'rejected' && (needsUser || options.optionalUser === true)) {
+      this.fail(exchange, 401, authentication.message, {
+        headers: { 'www-authenticate': authentication.wwwAuthenticate },
+      });
+
+      return false;
+    }
+
+    if (needsUser && user === undefined) {
+      this.fail(exchange, 401, 'Sign in: send one "Authorization: Bearer <access token>" header.', {
+        headers: { 'www-authenticate': 'Bearer' },
+      });
+
+      return false;
+    }
+
+    if (access.kind === 'role' && user !== undefined && !hasRequiredRole(user, [access.role])) {
+      this.logger.info(
+        { userId: user.id, required: access.role, url: exchange.request.raw.url },
+        'role missing',
+      );
+      this.fail(exchange, 403, `This action needs the role ${access.role}.`);
+
+      return false;
+    }
+
+    return user;
+  }
+
+  private withinRateLimit(exchange: Exchange, user: AuthenticatedUser | undefined): boolean {
+    const settings = this.context.settings;
+    const decision =
+      user === undefined
+        ? this.rateLimiter.take(
+            `address:${exchange.client.address}`,
+            settings.anonymousRequestsPerMinute,
+            settings.rateLimitBurst,
+          )
+        : this.rateLimiter.take(
+            `user:${user.id}`,
+            settings.userRequestsPerMinute,
+            settings.rateLimitBurst,
+          );
+
+    if (decision.allowed) {
+      return true;
+    }
+
+    this.logger.info({ userId: user?.id, client: exchange.client.address }, 'rate limit reached');
+    this.fail(exchange, 429, 'Too many requests; wait and try again.', {
+      headers: { 'retry-after': String(decision.retryAfterSeconds) },
+    });
+
+    return false;
+  }
+
+  private dropInternalHeaders(exchange: Exchange): void {
+    const names = internalHeadersIn(exchange.request.raw.headers);
+
+    if (names.length === 0) {
+      return;
+    }
+
+    for (const name of names) {
+      delete exchange.request.raw.headers[name];
+    }
+
+    this.logger.warn(
+      { headers: names, client: exchange.client.address },
+      'internal headers from outside dropped',
+    );
+  }
+
+  private requestId(reply: FastifyReply): string {
+    const assigned = reply.raw.getHeader(REQUEST_ID_HEADER);
+
+    if (typeof assigned === 'string' && assigned !== '') {
+      return assigned;
+    }
+
+    const generated = resolveRequestId(undefined);
+
+    reply.raw.setHeader(REQUEST_ID_HEADER, generated);
+
+    return generated;
+  }
+
+  private fail(
+    exchange: Exchange,
+    statusCode: number,
+    message: string,
+    options: { headers?: Record<string, string>; details?: unknown } = {},
+  ): FastifyReply {
+    exchange.reply.hijack();
+    sendError(exchange.reply.raw, statusCode, message, options);
+
+    return exchange.reply;
+  }
+}
