@@ -92,6 +92,7 @@ export class SqliteJobEngine implements JobEngine {
   private tickDueAt = Number.POSITIVE_INFINITY;
   private tickRunning = false;
   private tickRequested = false;
+  private cycleInFlight: Promise<void> = Promise.resolve();
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private retentionTimer: NodeJS.Timeout | undefined;
   private eventTimer: NodeJS.Timeout | undefined;
@@ -345,7 +346,7 @@ export class SqliteJobEngine implements JobEngine {
 
     this.tickRunning = true;
     this.tickRequested = false;
-    this.runCycle()
+    this.cycleInFlight = this.runCycle()
       .catch((error: unknown) => {
         this.logger.error({ err: error }, 'job claim failed');
 
@@ -629,11 +630,13 @@ export class SqliteJobEngine implements JobEngine {
       await this.runCycle();
     }
 
+    // Set first, so the cycle in flight schedules no further one; close() waits for it.
+    this.state = 'stopped';
     clearTimeout(this.tickTimer);
     this.tickTimer = undefined;
     clearInterval(this.heartbeatTimer);
     clearInterval(this.retentionTimer);
-    this.state = 'stopped';
+    await this.cycleInFlight;
     this.logger.info('job engine stopped');
   }
 

@@ -371,7 +371,6 @@ export class SqliteJobStore {
    * In one write transaction: records the outcomes of finished attempts,
    * returns the running jobs whose lease expired to the queue (or fails or
    * cancels them), then claims due jobs while the types have free slots.
-   * `freeSlots` is decremented for each claim.
    */
   async cycle(
     outcomes: AttemptRecord[],
@@ -383,9 +382,11 @@ export class SqliteJobStore {
       const recorded = outcomes.map((outcome) => this.recordOutcome(outcome, now));
       const swept = this.statements.sweepExpiredLeases.all({ now, message: LEASE_EXPIRED_MESSAGE });
       const claimed: ClaimedJob[] = [];
+      // A copy, so a transaction retried after SQLITE_BUSY starts from the same slots.
+      const slots = new Map(freeSlots);
 
       for (;;) {
-        const types = [...freeSlots].filter(([, free]) => free > 0).map(([type]) => type);
+        const types = [...slots].filter(([, free]) => free > 0).map(([type]) => type);
 
         if (types.length === 0) {
           break;
@@ -404,7 +405,7 @@ export class SqliteJobStore {
           break;
         }
 
-        freeSlots.set(row.type, (freeSlots.get(row.type) ?? 0) - 1);
+        slots.set(row.type, (slots.get(row.type) ?? 0) - 1);
         claimed.push({
           job: rowToJob(row),
           token,
