@@ -1,10 +1,5 @@
 import { runService } from '@rokks/service-kit';
 
-import { AppModule } from './app.module';
+import { DOC_GATEWAY_SERVICE } from './doc-gateway-service';
 
-void runService({
-  service: 'doc-gateway',
-  module: AppModule,
-  description:
-    'Document and blob store gateway: every document and blob read and write of the platform goes through it.',
-});
+void runService(DOC_GATEWAY_SERVICE);
