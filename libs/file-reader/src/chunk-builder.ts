@@ -4,8 +4,8 @@ import { type FileChunk, type ReadProgress, type RowError } from './file-reader.
 
 /**
  * Collects rows and row errors into chunks of at most `chunkRows` entries. The rows of
- * a chunk are consecutive records; a row that follows an error starts a new chunk, so
- * `firstRowNumber + i` is always the record number of `rows[i]`.
+ * a chunk are consecutive records, because a row that follows an error starts a new
+ * chunk. So `firstRowNumber + i` is always the record number of `rows[i]`.
  */
 export class ChunkBuilder {
   /** Chunks that are complete and wait for the consumer. */

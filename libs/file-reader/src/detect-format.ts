@@ -2,6 +2,7 @@ import { type ByteInput } from './byte-input';
 import { CsvParser } from './csv/csv-parser';
 import { looksLikeHeader } from './csv/detect-header.util';
 import { sniffDelimiter } from './csv/sniff-delimiter.util';
+import { formatCount } from './describe.util';
 import { createChunkDecoder } from './encoding/chunk-decoder';
 import { detectEncoding, encodingFromBom } from './encoding/detect-encoding.util';
 import { FileReaderError } from './file-reader.error';
@@ -11,6 +12,9 @@ import { JsonRowReader } from './json/json-rows';
 import { NdjsonSplitter } from './json/ndjson-splitter';
 import { type ResolvedOptions } from './resolve-options';
 
+/** The maximum sample the detection reads when a smaller one contains no complete record. */
+const MAX_DETECTION_BYTES = 16 * 1024 * 1024;
+
 interface SampleText {
   text: string;
   complete: boolean;
@@ -18,10 +22,11 @@ interface SampleText {
 
 /**
  * Reads the first `sampleBytes` of the file and works out its encoding, format,
- * dialect and columns. When the sample holds no complete record (a header longer
- * than the sample), it reads twice as much and tries again.
+ * dialect and columns. When the sample contains no complete record (a header longer
+ * than the sample), it reads twice as much and tries again, up to 16 MiB.
  */
 export async function detectFormat(input: ByteInput, options: ResolvedOptions): Promise<DetectedFormat> {
+  const limit = Math.max(options.sampleBytes, MAX_DETECTION_BYTES);
   let sampleBytes = options.sampleBytes;
 
   for (;;) {
@@ -39,7 +44,14 @@ export async function detectFormat(input: ByteInput, options: ResolvedOptions): 
       return { format, encoding, bom, ...detected };
     }
 
-    sampleBytes *= 2;
+    if (sampleBytes >= limit) {
+      throw new FileReaderError(
+        'RECORD_TOO_LARGE',
+        `The first ${formatCount(limit)} bytes of the file hold no complete record: check the format and the quotes.`,
+      );
+    }
+
+    sampleBytes = Math.min(sampleBytes * 2, limit);
   }
 }
 

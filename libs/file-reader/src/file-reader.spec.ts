@@ -4,7 +4,7 @@ import { openFileReader } from './file-reader';
 import { FileReaderError } from './file-reader.error';
 import { readAll, splitBytes, utf8 } from './testing/read-all.util';
 
-/** A source of `count` pieces of CSV rows that records how many pieces were taken and whether it was closed. */
+/** Creates a source of `count` pieces of CSV rows that counts the pieces taken and records whether it was closed. */
 function countingSource(count: number, rowsPerPiece = 100): { source: AsyncGenerator<Uint8Array>; pulled: () => number; closed: () => boolean } {
   let pulled = 0;
   let closed = false;
@@ -274,6 +274,14 @@ describe('openFileReader', () => {
     expect(result.detected.delimiter).toBe(';');
     expect(result.columns).toEqual(names);
     expect(result.rows).toHaveLength(1);
+  });
+
+  it('raises when the first 16 MiB hold no record', async () => {
+    const blankLines = new Uint8Array(17 * 1024 * 1024).fill(0x0a);
+
+    await expect(readAll(splitBytes(blankLines, [1024 * 1024]))).rejects.toThrow(
+      'The first 16,777,216 bytes of the file hold no complete record: check the format and the quotes.',
+    );
   });
 
   it('reports CRLF when the sample ends between CR and LF', async () => {

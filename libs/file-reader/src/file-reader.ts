@@ -27,7 +27,7 @@ export interface FileReader extends AsyncIterable<FileChunk> {
 /**
  * Opens a file for reading: reads the detection sample, works out the format,
  * and returns a reader whose chunks can then be read once. The source is read
- * further only while the consumer asks for chunks.
+ * further only while the consumer requests chunks.
  */
 export async function openFileReader(source: ByteSource, options: FileReaderOptions = {}): Promise<FileReader> {
   const settings = resolveOptions(options);

@@ -8,7 +8,7 @@ export type TextEncodingName = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252
 /** The record terminators seen in the sample; `none` when it held no complete record. */
 export type LineEnding = 'crlf' | 'lf' | 'cr' | 'mixed' | 'none';
 
-/** What the reader found out about a file before its first chunk. */
+/** The format, dialect and columns the reader detected before the first chunk. */
 export interface DetectedFormat {
   format: FileFormat;
   encoding: TextEncodingName;
@@ -73,10 +73,10 @@ export interface FileReaderOptions {
   quote?: string;
   /** Whether the first CSV record is a header; default true. `auto` guesses from the sample. */
   header?: boolean | 'auto';
-  /** The most rows per chunk; default 10,000. */
+  /** The maximum number of entries (rows plus row errors) per chunk; default 5,000. */
   chunkRows?: number;
   /** How many leading bytes the detection reads; default 65,536. */
   sampleBytes?: number;
-  /** The longest record, in UTF-16 code units, before the reader stops; default 64 Mi. */
+  /** The maximum length of a record or JSON value in UTF-16 code units; default 64 Mi. */
   maxRecordLength?: number;
 }

@@ -1,7 +1,7 @@
 import { FileReaderError } from './file-reader.error';
 import { type FileFormat, type FileReaderOptions, type TextEncodingName } from './file-reader.types';
 
-export const DEFAULT_CHUNK_ROWS = 10_000;
+export const DEFAULT_CHUNK_ROWS = 5_000;
 export const DEFAULT_SAMPLE_BYTES = 65_536;
 export const DEFAULT_MAX_RECORD_LENGTH = 64 * 1024 * 1024;
 

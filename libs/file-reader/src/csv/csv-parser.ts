@@ -6,7 +6,7 @@ const CR = 13;
 /** Receives each record the parser completes. `parser.recordText()` is valid during the call. */
 export interface CsvRecordSink {
   record(fields: (string | null)[], line: number): void;
-  /** A record whose quoting is broken; `fields` holds the text read, `message` the reason. */
+  /** Receives a record whose quoting is broken, with the text read in `fields` and the reason in `message`. */
   malformed(fields: (string | null)[], line: number, message: string): void;
 }
 
@@ -34,9 +34,9 @@ export interface TerminatorCounts {
  *
  * Text arrives in pieces through `push`. A record is reported once its line
  * terminator is seen (or at `end`), so a record cut between pieces is parsed
- * again from its start when more text arrives; a long incomplete record waits
- * until as much new text has arrived as it already holds, which keeps the
- * total work linear in the record's length.
+ * again from its start when more text arrives. A long incomplete record waits
+ * until the new text is as long as the record so far, which keeps the total
+ * work linear in the record's length.
  */
 export class CsvParser {
   readonly terminators: TerminatorCounts = { crlf: 0, lf: 0, cr: 0 };
@@ -100,7 +100,7 @@ export class CsvParser {
     }
   }
 
-  /** The text of the record being reported, without its line terminator. */
+  /** Returns the text of the record being reported, without its line terminator. */
   recordText(): string {
     return this.text.slice(this.recordStart, this.recordEnd);
   }
@@ -257,7 +257,7 @@ export class CsvParser {
           fields[count++] = null;
         } else {
           // indexOf finds the end of an unquoted field several times faster than a loop over
-          // its characters; each position stays valid until the parser moves past it.
+          // its characters. Each position found stays valid until the parser moves past it.
           if (nextDelimiter < i) {
             nextDelimiter = indexOrEnd(s, this.delimiter, i);
           }

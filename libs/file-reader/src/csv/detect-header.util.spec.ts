@@ -21,8 +21,11 @@ describe('looksLikeHeader', () => {
     expect(looksLikeHeader([['name', 'city'], ['Ana', 'Lisbon'], ['Bo', 'Oslo']])).toBe(true);
   });
 
-  it('takes a single text record as a header and a numeric one as data', () => {
+  it('takes a lone text record as header', () => {
     expect(looksLikeHeader([['name', 'city']])).toBe(true);
+  });
+
+  it('takes a lone numeric record as data', () => {
     expect(looksLikeHeader([['1', '2']])).toBe(false);
   });
 

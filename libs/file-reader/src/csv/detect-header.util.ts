@@ -6,12 +6,12 @@ function isNumberLike(value: string | null): boolean {
 
 /**
  * Guesses whether the first record is a header, for `header: 'auto'`. Each
- * column votes: when its values in the other records are all numbers, the
- * column votes for a header if the first value is not a number and against it
- * if it is; when they all have one length, it votes for a header if the first
- * value's length differs and against it if not. Other columns do not vote. The
- * first record is a header when the votes for outnumber those against, or on a
- * tie when none of its fields is a number (so a file of text only has a header).
+ * column votes. When its values in the other records are all numbers, it votes
+ * for a header if the first value is not a number, and against if it is. When
+ * they all have one length, it votes for a header if the first value's length
+ * differs, and against if not. Other columns do not vote. The first record is a
+ * header when the votes for outnumber those against. On a tie it is a header
+ * when none of its fields is a number, so a file of text only has a header.
  */
 export function looksLikeHeader(records: (string | null)[][]): boolean {
   const [first, ...rest] = records;

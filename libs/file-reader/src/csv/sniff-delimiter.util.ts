@@ -3,7 +3,7 @@ import { CsvParser } from './csv-parser';
 /** The delimiters the reader detects, in the order that breaks a tie. */
 export const DELIMITER_CANDIDATES = [',', ';', '\t', '|'] as const;
 
-/** The most records of the sample that the detection counts. */
+/** The maximum number of sample records that the detection counts. */
 const MAX_SAMPLE_RECORDS = 1000;
 
 interface CandidateScore {

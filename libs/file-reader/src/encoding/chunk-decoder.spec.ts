@@ -55,6 +55,12 @@ describe('createChunkDecoder', () => {
     expect(() => decodeInPieces(bytes, 'utf-8', [4])).toThrow('The file is not valid UTF-8 at byte 9');
   });
 
+  it('names the start of a bad sequence cut between pieces', () => {
+    const bytes = new Uint8Array([0x61, 0x62, 0xe2, 0x82, 0x41, 0x43]);
+
+    expect(() => decodeInPieces(bytes, 'utf-8', [3, 4])).toThrow('The file is not valid UTF-8 at byte 2');
+  });
+
   it('rejects a file that ends inside a character', () => {
     expect(() => decodeInPieces(new Uint8Array([0x61, 0xe2, 0x82]), 'utf-8', [2])).toThrow(
       'The file is not valid UTF-8 at byte 1',

@@ -14,8 +14,8 @@ const UTF16_PROBE_BYTES = 4096;
  * least a third of the bytes at odd offsets and almost none at even offsets are
  * NUL is read as UTF-16LE (mirrored for BE), since ASCII text in UTF-16 looks
  * like that. Otherwise the sample is UTF-8 when it is valid UTF-8, and
- * Windows-1252 when it is not. `complete` tells whether the sample is the
- * whole file, so a multi-byte character cut at its end counts as invalid.
+ * Windows-1252 when it is not. `complete` is true when the sample is the
+ * whole file, in which case a multi-byte character cut at its end is invalid.
  */
 export function detectEncoding(sample: Uint8Array, complete: boolean): DetectedEncoding {
   const bomEncoding = encodingFromBom(sample);

@@ -21,8 +21,8 @@ type State = 'before-array' | 'before-first' | 'before-element' | 'in-element' |
  * without parsing the whole file: it tracks strings and bracket depth to find
  * where each element ends and passes the element's text on. Only the current
  * element is held in memory. A file that is not one array (text before `[`,
- * a missing comma, text after `]`) raises `INVALID_JSON`; an element that is not
- * valid JSON is the sink's to report.
+ * a missing comma, text after `]`) raises `INVALID_JSON`. The sink reports an
+ * element that is not valid JSON.
  */
 export class JsonArrayScanner {
   private state: State = 'before-array';

@@ -228,7 +228,7 @@ class ExactJsonParser {
   }
 }
 
-/** A quote, a backslash or a control character, which end a plain run inside a JSON string. */
+/** Tells whether a character ends a plain run inside a JSON string: a quote, a backslash or a control character. */
 function isStringSpecial(code: number): boolean {
   return code === 0x22 || code === 0x5c || code < 0x20;
 }
