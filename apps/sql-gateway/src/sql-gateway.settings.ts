@@ -67,8 +67,9 @@ export const sqlGatewaySettings = z.object({
     wholeNumber(0, 10_000, 'queries').default(DEFAULT_QUERY_LIMITS.maxQueuedPerUser),
   ),
   /**
-   * Loads open at once; one more gets 429. On PostgreSQL it must stay below
-   * `poolSize`, because each open load holds a connection.
+   * Loads open at once on PostgreSQL; one more gets 429. It must stay below
+   * `poolSize`, because each open load holds a connection. PGlite always
+   * takes one load at a time.
    */
   maxOpenLoads: fromEnv('ROKKS_SQL_MAX_OPEN_LOADS', wholeNumber(1, 500, 'loads').default(4)),
   /** An open load that no request touches for this long is aborted. */

@@ -77,7 +77,7 @@ export class InternalLoadsController {
   ): Promise<LoadStatus> {
     const status = await this.loads.begin(body);
 
-    void reply.status(status.alreadyApplied ? 200 : 201);
+    void reply.status(status.state === 'committed' ? 200 : 201);
 
     return status;
   }

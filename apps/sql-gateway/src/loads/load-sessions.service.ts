@@ -70,6 +70,16 @@ export class LoadSessions implements OnModuleDestroy {
     @InjectPinoLogger('LoadSessions') private readonly logger: PinoLogger,
   ) {}
 
+  /**
+   * Loads open at once. PGlite has one session that an open load holds until
+   * it ends, so a second load would wait for the first inside `beginLoad`,
+   * and a caller that sends the first load's rows only after the second has
+   * begun would stall until the idle timeout aborts the first. There it is one.
+   */
+  get maxOpenLoads(): number {
+    return this.engine.backendKind === 'pglite' ? 1 : this.context.settings.maxOpenLoads;
+  }
+
   /** Loads that hold a database transaction now. */
   get openCount(): number {
     let count = 0;
@@ -94,7 +104,7 @@ export class LoadSessions implements OnModuleDestroy {
     if (existing?.state === 'committed') {
       this.touch(options.loadId, existing);
 
-      return this.describe(existing);
+      return this.describe(existing, true);
     }
 
     if (existing !== undefined) {
@@ -102,9 +112,9 @@ export class LoadSessions implements OnModuleDestroy {
       await this.discard(options.loadId, existing, 'load begun again');
     }
 
-    if (this.openCount >= this.context.settings.maxOpenLoads) {
+    if (this.openCount >= this.maxOpenLoads) {
       throw new HttpException(
-        `${this.openCount} loads are open, the maximum of ROKKS_SQL_MAX_OPEN_LOADS; retry when one has finished`,
+        `${this.openCount} loads are open, the maximum on this database; retry when one has finished`,
         HttpStatus.TOO_MANY_REQUESTS,
       );
     }
@@ -167,7 +177,7 @@ export class LoadSessions implements OnModuleDestroy {
       await drain(body);
       this.touch(loadId, session);
 
-      return this.describe(session);
+      return this.describe(session, true);
     }
 
     const writer = session.writer as LoadWriter;
@@ -217,7 +227,7 @@ export class LoadSessions implements OnModuleDestroy {
     if (session.state === 'committed') {
       this.touch(loadId, session);
 
-      return this.describe(session);
+      return this.describe(session, true);
     }
 
     const writer = session.writer as LoadWriter;
@@ -372,8 +382,11 @@ export class LoadSessions implements OnModuleDestroy {
     session.idleTimer = undefined;
   }
 
-  private describe(session: LoadSession): LoadStatus {
+  /** The load's status; `retried` marks a repeated request of a committed load, which changes nothing. */
+  private describe(session: LoadSession, retried = false): LoadStatus {
     const { options } = session;
+    const alreadyApplied = retried || (session.writer?.alreadyApplied ?? false);
+    const result = session.result === undefined ? undefined : { ...session.result, alreadyApplied: session.result.alreadyApplied || retried };
 
     return {
       loadId: options.loadId,
@@ -381,10 +394,10 @@ export class LoadSessions implements OnModuleDestroy {
       table: options.table,
       mode: options.mode,
       state: session.state === 'committed' ? 'committed' : 'open',
-      alreadyApplied: session.writer?.alreadyApplied ?? false,
+      alreadyApplied,
       bytesReceived: session.bytesReceived,
       startedAt: session.startedAt.toISOString(),
-      ...(session.result === undefined ? {} : { result: session.result }),
+      ...(result === undefined ? {} : { result }),
     };
   }
 
