@@ -45,6 +45,17 @@ export class MonioRpcClient {
         throw docStoreError;
       }
 
+      // A refusal without a doc-store code, such as the auth guard's 403.
+      const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
+
+      if (typeof statusCode === 'number') {
+        throw new DocStoreError(
+          'UNAVAILABLE',
+          `MonIO refused ${operation} with ${statusCode}: ${describeError(error)}`,
+          { status: statusCode },
+        );
+      }
+
       if (error instanceof TimeoutError) {
         throw new DocStoreError(
           'UNAVAILABLE',
