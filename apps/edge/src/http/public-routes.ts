@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { type IncomingMessage, type ServerResponse } from 'node:http';
 
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
@@ -21,6 +22,9 @@ import { RateLimiter } from '../security/rate-limiter';
 import { setSecurityHeaders } from '../security/security-headers';
 import { SpaFiles } from '../spa/spa-files';
 import { sendError } from './edge-errors';
+
+const PATH_REJECTED_MESSAGE =
+  'The request path is not accepted: it has an ambiguous or invalid spelling (such as //, .., %2f or ;).';
 
 /** One browser request on its way through the edge. */
 interface Exchange {
@@ -64,10 +68,56 @@ export class PublicRoutes implements OnModuleInit {
     });
     this.spa = await SpaFiles.register(fastify, this.context.settings.spaDir);
     fastify.all('/*', (request, reply) => this.handle(request, reply));
+    this.checkPathsBeforeRouting(fastify);
     this.logger.info(
       { spa: this.spa.enabled, spaDir: this.context.settings.spaDir },
       'public routes ready',
     );
+  }
+
+  /**
+   * Fastify's router answers a malformed escape (`%zz`) itself, before any
+   * hook, without a request id or security headers. The path check therefore
+   * runs first, on the server's request event, and fastify sees only paths
+   * that pass it.
+   */
+  private checkPathsBeforeRouting(fastify: FastifyInstance): void {
+    const listeners = fastify.server.listeners('request') as ((
+      request: IncomingMessage,
+      response: ServerResponse,
+    ) => void)[];
+
+    if (listeners.length !== 1) {
+      this.logger.warn(
+        { listeners: listeners.length },
+        'path check not installed: unexpected request listeners',
+      );
+
+      return;
+    }
+
+    const [route] = listeners;
+
+    fastify.server.removeListener('request', route);
+    fastify.server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+      const parsed = parseRequestPath(request.url ?? '');
+
+      if (!('problem' in parsed)) {
+        route(request, response);
+
+        return;
+      }
+
+      const requestId = resolveRequestId(request.headers[REQUEST_ID_HEADER]);
+
+      response.setHeader(REQUEST_ID_HEADER, requestId);
+      setSecurityHeaders(response, 'api');
+      this.logger.info(
+        { requestId, problem: parsed.problem, method: request.method },
+        'request path rejected',
+      );
+      sendError(response, 400, PATH_REJECTED_MESSAGE, { details: { problem: parsed.problem } });
+    });
   }
 
   private async handle(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {

@@ -65,7 +65,7 @@ export class SpaFiles {
     }
 
     // The application shell must never be cached, or a new build would not load.
-    await reply.header('cache-control', 'no-cache').sendFile('index.html');
+    await reply.header('cache-control', 'no-cache').sendFile('index.html', { cacheControl: false });
 
     return true;
   }
