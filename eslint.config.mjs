@@ -55,7 +55,7 @@ const isomorphicRoots = projects
 
 // A service's own projects may use each other and the shared libraries only.
 const serviceScopes = [...new Set(projects.flatMap((project) => project.tags))]
-  .filter((tag) => tag.startsWith('scope:') && tag !== 'scope:shared')
+  .filter((tag) => tag.startsWith('scope:') && tag !== 'scope:shared' && tag !== 'scope:bench')
   .sort();
 
 export default [
@@ -102,6 +102,8 @@ export default [
             { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:data-access', 'type:util'] },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+            // Benchmarks measure every service's libraries against a reference.
+            { sourceTag: 'scope:bench', onlyDependOnLibsWithTags: ['*'] },
             ...serviceScopes.map((scope) => ({ sourceTag: scope, onlyDependOnLibsWithTags: [scope, 'scope:shared'] })),
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:util', 'type:data-access', 'type:feature'] },
           ],
