@@ -131,7 +131,7 @@ export class BlobsController {
   @Get('object')
   @ApiOperation({
     summary: 'Read a blob',
-    description: `Streams the bytes; the ${MONIO_BLOB_HEADERS.info} header holds the blob's metadata as base64url JSON. A transfer whose bytes no longer match the stored SHA-256 is cut off.`,
+    description: `Streams the bytes; the ${MONIO_BLOB_HEADERS.info} header contains the blob's metadata as base64url JSON. A transfer whose bytes no longer match the stored SHA-256 is aborted.`,
   })
   @ApiQuery(WORKSPACE_QUERY)
   @ApiQuery(PATH_QUERY)

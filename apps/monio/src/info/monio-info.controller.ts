@@ -17,7 +17,7 @@ const PATTERN_LIST = Object.values(MONIO_PATTERNS)
   .map((pattern) => `\`${JSON.stringify(pattern)}\``)
   .join(', ');
 
-/** Where `MonioDocStore` sends its messages, and the limits it checks before sending. */
+/** Endpoint description for `MonioDocStore`: the microservice port and the limits it checks before sending. */
 @ApiTags('internal')
 @ApiSecurity('internal-secret')
 @InternalOnly()

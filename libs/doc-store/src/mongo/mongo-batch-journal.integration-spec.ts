@@ -29,7 +29,7 @@ function uniqueCollection(prefix: string): string {
   return `${prefix}_${Date.now().toString(36)}_${counter}`;
 }
 
-/** The first statement of an update command, which is how the store writes one document. */
+/** Returns the `_id` of an update command's first statement: the document the store writes. */
 function updatedId(command: Document): unknown {
   const updates = command.updates as { q?: { _id?: unknown } }[] | undefined;
 

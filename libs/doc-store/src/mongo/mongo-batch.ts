@@ -56,8 +56,8 @@ export interface BatchWriterOptions {
  * transaction. Without them (a standalone server), the batch is checked in
  * full first, its before and after images go to a journal, and then each
  * document is written on the condition of its version. A write that meets
- * a concurrent change undoes the writes before it and the batch starts
- * over; a crash in between leaves the journal, and `recover` undoes the
+ * a concurrent change undoes the writes before it, and the batch starts
+ * over. A crash in between leaves the journal, so `recover` undoes the
  * writes of a batch whose lease ran out.
  */
 export class MongoBatchWriter {
@@ -378,10 +378,10 @@ export class MongoBatchWriter {
   }
 
   /**
-   * Restores the before images of entries whose document still holds the
+   * Restores the before images of entries whose document still has the
    * batch's version, newest first. A restored document gets a new version,
-   * so versions keep growing; a document another writer changed since is
-   * left as it is.
+   * so versions keep growing. A document that another writer changed since
+   * is left as it is.
    */
   private async rollBack(entries: (PlannedEntry | BatchEntry)[]): Promise<void> {
     if (entries.length === 0) {

@@ -54,7 +54,7 @@ describe('MongoDB blob storage', () => {
     let chunkInserts = 0;
     let dead = false;
 
-    // After three chunks the server stops answering this writer, as if its process died.
+    // After three chunks the server drops every command of this writer, as if its process died.
     server.onCommand((event) => {
       if (
         event.database === name &&

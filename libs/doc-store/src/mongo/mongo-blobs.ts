@@ -10,7 +10,7 @@ import { type CheckedListOptions } from '../validation/blob-options.util';
 import { BLOB_BUCKET, META_COLLECTIONS } from './mongo-names.util';
 import { VerifyingStream } from './verifying-stream';
 
-/** A blob path and the GridFS file that holds its bytes. */
+/** A blob path and the GridFS file that contains its bytes. */
 interface BlobRecord {
   _id: string;
   fileId: ObjectId;
@@ -101,9 +101,9 @@ async function endUpload(stream: GridFSBucketWriteStream): Promise<void> {
 const REGEX_SPECIAL = /[.*+?^${}()|[\]\\/]/gu;
 
 /**
- * Blobs in GridFS. A put streams into a new GridFS file, then points the
- * path's record at it in one write; the file it replaced is marked and
- * removed by garbage collection after a grace time, so reads in progress
+ * Blob storage in GridFS. A put streams into a new GridFS file, then points
+ * the path's record at it in one write. The file it replaced is marked, and
+ * garbage collection removes it after a grace time, so reads in progress
  * finish. A record of each upload in progress lets garbage collection
  * remove the chunks of a crashed upload.
  */
@@ -321,7 +321,7 @@ export class MongoBlobStore {
     return scheduled;
   }
 
-  /** Streams the source into a new GridFS file; on any failure the chunks written so far are removed. */
+  /** Streams the source into a new GridFS file and removes the chunks written so far on any failure. */
   private async upload(
     fileId: ObjectId,
     path: string,
@@ -332,7 +332,7 @@ export class MongoBlobStore {
       metadata: { path, contentType },
     });
 
-    // Errors reach the caller through writeChunk, endUpload or abort; this
+    // Errors reach the caller through writeChunk, endUpload or abort. This
     // listener keeps a late one (a pending write after abort) from being unhandled.
     stream.on('error', () => undefined);
 
@@ -369,7 +369,7 @@ export class MongoBlobStore {
       await stream.abort().catch((abortError: unknown) => {
         this.logger.warn(
           { err: abortError, path },
-          'aborting a failed GridFS upload failed, garbage collection will remove it',
+          'GridFS upload abort failed, garbage collection will remove its chunks',
         );
       });
       await this.removeFile(fileId).catch(() => undefined);

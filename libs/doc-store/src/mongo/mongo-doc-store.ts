@@ -49,9 +49,9 @@ export interface MongoDocStoreOptions {
   /** Maximum blob size in bytes; default 2 GiB. */
   maxBlobBytes?: number;
   /**
-   * `auto` (default) applies batches in a transaction when the server is a
-   * replica set member or mongos, and with the journal otherwise; `never`
-   * always uses the journal.
+   * Batch mode. `auto` (default) applies batches in a transaction when the
+   * server is a replica set member or mongos, and with the journal
+   * otherwise. `never` always uses the journal.
    */
   transactions?: 'auto' | 'never';
   /** How long a journaled batch belongs to its writer before recovery may roll it back, in milliseconds; default 5 minutes. */
@@ -101,8 +101,9 @@ function now(): string {
 }
 
 /**
- * Whether the server runs multi-document transactions: a replica set member
- * (`setName`) or a mongos (`msg: "isdbgrid"`), with sessions.
+ * Checks whether the server runs multi-document transactions, which a
+ * replica set member (`setName`) or a mongos (`msg: "isdbgrid"`) with
+ * sessions does.
  */
 async function detectTransactions(db: Db): Promise<boolean> {
   const hello = await db.admin().command({ hello: 1 });

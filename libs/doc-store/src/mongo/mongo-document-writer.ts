@@ -24,8 +24,9 @@ export interface AppliedWrite {
 }
 
 /**
- * The document a write produces from the stored one (null when missing), or
- * null for a delete. Raises the precondition, size or key error of the write.
+ * Computes the document a write produces from the stored one (null when
+ * missing), or null for a delete. Raises the precondition, size or key
+ * error of the write.
  */
 export function nextDocument(
   write: CheckedWrite,

@@ -73,7 +73,7 @@ const VERSION_COUNTER = 'documentVersion';
 
 /**
  * The store-wide version counter: every write takes a new number from it, so
- * a document id never sees a version twice, even after a delete and a
+ * a document id never gets a version twice, even after a delete and a
  * re-create. Numbers of failed writes are skipped, which is harmless.
  */
 export class VersionCounter {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 import { utf8Length } from '../validation/names.util';
 
-/** Longest collection id that keeps its own name in MongoDB (the namespace limit is 255 bytes). */
+/** Maximum UTF-8 length of a collection id that keeps its own name in MongoDB (the namespace limit is 255 bytes). */
 const MAX_DIRECT_NAME_BYTES = 100;
 
 /** Collections of the store's own bookkeeping; document collections never start with `meta.`. */
@@ -26,7 +26,8 @@ export const BLOB_BUCKET = 'blobs';
  * Returns the MongoDB collection that stores a doc-store collection:
  * `doc.<id>` for ids of up to 100 UTF-8 bytes without `$`, and
  * `dochash.<sha256 hex>` for the others, whose names MongoDB would reject or
- * which would pass the namespace length limit. The two forms cannot collide.
+ * which would pass the namespace length limit. The two forms cannot collide,
+ * because `doc.` and `dochash.` differ in their fourth character.
  */
 export function documentCollectionName(collection: string): string {
   if (utf8Length(collection) <= MAX_DIRECT_NAME_BYTES && !collection.includes('$')) {

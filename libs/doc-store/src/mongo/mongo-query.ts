@@ -30,7 +30,7 @@ const TYPE_RANKS = [-1, 0, 1, 2, 2, 2, 2, 3, 4, 5];
 /** First rank whose values sort by rank alone (arrays and maps). */
 const RANK_WITHOUT_VALUE = 4;
 
-/** The document's data field in MongoDB, `data.<path>`. */
+/** Returns the path of a data field in the stored document, `data.<path>`. */
 export function dataPath(segments: string[]): string {
   return `data.${segments.join('.')}`;
 }

@@ -39,9 +39,13 @@ async function failure(response: Response, action: string): Promise<DocStoreErro
 
   return (
     docStoreErrorFrom(body) ??
-    new DocStoreError('UNAVAILABLE', `MonIO answered ${response.status} to ${action}.`, {
-      status: response.status,
-    })
+    new DocStoreError(
+      'UNAVAILABLE',
+      `MonIO responded with status ${response.status} to ${action}.`,
+      {
+        status: response.status,
+      },
+    )
   );
 }
 

@@ -58,7 +58,7 @@ interface Endpoint {
   info: MonioInfo;
 }
 
-/** A write as a message carries it: the checked write without its null precondition. */
+/** Converts a checked write to its message form, leaving out a null precondition. */
 function messageWrite(write: CheckedWrite): Record<string, unknown> {
   const { precondition, ...rest } = write;
 

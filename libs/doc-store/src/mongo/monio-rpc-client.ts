@@ -15,9 +15,9 @@ interface Connection {
 
 /**
  * Sends MonIO's document messages over its microservice listener with the
- * caller's mesh certificate. A renewed certificate opens a new connection
- * (the old one closes once its calls have had time to finish); a failed
- * connection is dropped, so the next call connects again.
+ * caller's mesh certificate. A renewed certificate opens a new connection,
+ * and the old one closes after the call time-out, so its calls can finish.
+ * A failed connection is dropped, so the next call connects again.
  */
 export class MonioRpcClient {
   private connection: Connection | undefined;
@@ -51,7 +51,7 @@ export class MonioRpcClient {
       if (typeof statusCode === 'number') {
         throw new DocStoreError(
           'UNAVAILABLE',
-          `MonIO refused ${operation} with ${statusCode}: ${describeError(error)}`,
+          `MonIO rejected ${operation} with status ${statusCode}: ${describeError(error)}`,
           { status: statusCode },
         );
       }

@@ -386,6 +386,31 @@ describe('MongoWireServer with the official driver', () => {
     expect(server.documents('wire_test', 'files.files')).toHaveLength(0);
   });
 
+  it('holds a command while the listener runs', async () => {
+    const second = new MongoClient(server.url);
+    const order: string[] = [];
+
+    server.onCommand(async (event) => {
+      if (event.name === 'insert' && event.command.insert === 'held') {
+        order.push('held received');
+        await second.db('wire_test').collection('passing').insertOne({ b: 1 });
+        order.push('other done');
+      }
+
+      return undefined;
+    });
+
+    try {
+      await db.collection('held').insertOne({ a: 1 });
+      order.push('held done');
+    } finally {
+      await second.close();
+    }
+
+    expect(order).toEqual(['held received', 'other done', 'held done']);
+    expect(server.documents('wire_test', 'held')).toHaveLength(1);
+  });
+
   it('drops a connection when the listener asks', async () => {
     const dropped: string[] = [];
 

@@ -34,10 +34,10 @@ export interface WireCommandEvent {
 
 /**
  * Observes each command before it runs. Returning `'drop'` closes the
- * connection without running the command or answering it, as a crashed
- * server or client would leave it. Returning a promise holds the command
- * (and later ones on its connection) until it settles, so a test can run
- * other operations in between; other connections go on meanwhile.
+ * connection without running the command or replying, as a crashed server
+ * or client would leave it. Returning a promise delays the command (and
+ * later ones on its connection) until it settles, so a test can run other
+ * operations in between. Other connections go on meanwhile.
  */
 export type WireCommandListener = (
   event: WireCommandEvent,
@@ -46,8 +46,8 @@ export type WireCommandListener = (
 /**
  * A MongoDB server for tests, in this process: it speaks the wire protocol
  * (OP_MSG, and OP_QUERY for the legacy handshake) on a loopback port and
- * keeps databases in memory, answering queries, updates and aggregations
- * with mingo. It reports itself as a standalone MongoDB 7.0 without
+ * keeps databases in memory. mingo evaluates the queries, updates and
+ * aggregations. It reports itself as a standalone MongoDB 7.0 without
  * transactions. Commands run one at a time, each atomically.
  */
 export class MongoWireServer {
@@ -99,12 +99,12 @@ export class MongoWireServer {
     return `mongodb://${host}:${this.port}/`;
   }
 
-  /** Sets or clears the listener that sees every command before it runs. */
+  /** Sets or clears the listener that receives every command before it runs. */
   onCommand(listener: WireCommandListener | undefined): void {
     this.listener = listener;
   }
 
-  /** How many commands named `name` the server received. */
+  /** Returns how many commands named `name` the server received. */
   commandCount(name: string): number {
     return this.counts.get(name) ?? 0;
   }
@@ -138,7 +138,7 @@ export class MongoWireServer {
   private accept(socket: Socket): void {
     const connectionId = this.nextConnectionId++;
     const framer = new MessageFramer();
-    // Messages of one connection run in order; a held command holds the ones after it.
+    // Messages of one connection run in order, so a delayed command delays the ones after it.
     let queue = Promise.resolve();
 
     this.sockets.add(socket);

@@ -19,7 +19,7 @@ const ID_INDEX: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
 interface UniqueIndex {
   spec: IndexSpec;
   filter: Query | null;
-  /** Index key → key of the `_id` that holds it. */
+  /** Index key → key of the `_id` of the document that has it. */
   entries: Map<string, string>;
 }
 
@@ -53,7 +53,7 @@ export class WireCollection {
     return this.indexSpecs;
   }
 
-  /** Every document in natural (insertion) order. The caller must not modify them. */
+  /** Returns every document in natural (insertion) order; the caller must not modify them. */
   all(): Document[] {
     return [...this.documents.values()];
   }

@@ -15,8 +15,8 @@ interface OpenCursor {
 }
 
 /**
- * Open cursors of the server. A cursor holds the whole result, computed when
- * it opened, and hands it out in batches through `getMore`.
+ * Open cursors of the server. A cursor keeps the whole result, computed when
+ * it opened, and returns it in batches through `getMore`.
  */
 export class WireCursorRegistry {
   private readonly cursors = new Map<string, OpenCursor>();

@@ -296,7 +296,7 @@ export function encodeOpMsg(
   return message;
 }
 
-/** Encodes an OP_REPLY, the answer to an OP_QUERY. */
+/** Encodes an OP_REPLY, the reply to an OP_QUERY. */
 export function encodeOpReply(
   documents: Document[],
   ids: { requestId: number; responseTo: number },

@@ -19,9 +19,10 @@ export const MAX_WIRE_VERSION = 21;
 export const SERVER_VERSION = '7.0.0';
 
 /**
- * Reply to `hello` and the legacy `isMaster`: a standalone server. It has
- * no `setName`, so the driver sees a single server without transactions,
- * and no `topologyVersion`, so the driver polls instead of streaming.
+ * Replies to `hello` and the legacy `isMaster` as a standalone server. The
+ * reply has no `setName`, so the driver treats it as a single server without
+ * transactions. It has no `topologyVersion`, so the driver polls instead of
+ * streaming.
  */
 const hello: CommandHandler = (command, context) => {
   const legacy = Object.hasOwn(command, 'isMaster') || Object.hasOwn(command, 'ismaster');

@@ -5,7 +5,7 @@ import { commandError } from '../command-error';
 import { type WireCursorRegistry } from '../wire-cursors';
 import { type WireStore } from '../wire-store';
 
-/** What a command handler works on: the store, the open cursors and the command's database. */
+/** Context of a command handler: the store, the open cursors and the command's database. */
 export interface CommandContext {
   store: WireStore;
   cursors: WireCursorRegistry;

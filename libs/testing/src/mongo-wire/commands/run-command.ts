@@ -12,8 +12,8 @@ const HANDLERS: Record<string, CommandHandler> = {
   ...WRITE_COMMANDS,
 };
 
-// A standalone mongod answers transaction requests with this error; the
-// server imitates it so a caller's fallback for standalone servers runs.
+// A standalone mongod rejects transaction requests with this error. The
+// server does the same, so a caller's fallback for standalone servers runs.
 const NO_TRANSACTIONS = 'Transaction numbers are only allowed on a replica set member or mongos';
 
 /** Names of the commands the server runs. */
