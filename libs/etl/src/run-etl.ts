@@ -1,0 +1,253 @@
+import { type Logger } from 'pino';
+
+import { type ByteSource } from '@rokks/file-reader';
+import { type TransformSpec } from '@rokks/transform';
+
+import { abortable, throwIfAborted } from './abort.util';
+import { ChunkProcessor } from './chunk-processor';
+import { CopyWriter } from './copy-writer';
+import { EtlError } from './etl.error';
+import {
+  type EtlProgress,
+  type EtlResult,
+  type EtlTargetOptions,
+  LOAD_MODES,
+  type LoadColumn,
+  type LoadCommitResult,
+  type LoadTarget,
+  type LoadTargetWriter,
+  type ReadSettings,
+  type RejectsSink,
+} from './etl.types';
+import { createFileTransformer, openProfiledFileUnlessAborted, type ProfiledFile } from './profiled-file';
+import { RejectsFile } from './rejects-file';
+import { toLoadColumns } from './source-columns.util';
+
+export const DEFAULT_PROGRESS_INTERVAL_MS = 1000;
+
+export interface RunEtlOptions extends ReadSettings {
+  /** Opens the file's bytes: a Node `Readable` or any async iterable of byte pieces. Called once. */
+  source: () => ByteSource;
+  /** The transformation spec, validated against the file's columns. */
+  spec: unknown;
+  target: EtlTargetOptions;
+  loadTarget: LoadTarget;
+  /** Passed to the load target, which applies a load id at most once. */
+  loadId: string;
+  signal?: AbortSignal;
+  /** Called about every `progressIntervalMs` while the run goes on, and once at the end of a run that succeeds. */
+  onProgress?: (progress: EtlProgress) => void;
+  progressIntervalMs?: number;
+  /** Where rejected rows go; opened only when a row is rejected. */
+  rejects: RejectsSink;
+  logger?: Logger;
+}
+
+/**
+ * Runs one ETL load: reads the file as a stream, infers its types from the
+ * sample, names its columns, transforms every chunk with the spec and
+ * writes the rows to the load target as COPY text, while the next chunk is
+ * read and transformed. Memory holds the sample and about two batches,
+ * whatever the file size. On any failure, the load is aborted, so nothing
+ * is loaded, and an `EtlError` is thrown.
+ */
+export async function runEtl(options: RunEtlOptions): Promise<EtlResult> {
+  checkRunOptions(options);
+  throwIfAborted(options.signal);
+
+  const started = Date.now();
+  const log = options.logger?.child({ loadId: options.loadId, table: options.target.table });
+  const file = await openProfiledFileUnlessAborted(options.source(), options, options.signal);
+  const rejects = new RejectsFile(options.rejects);
+  let writer: LoadTargetWriter | null = null;
+  let processor: ChunkProcessor | null = null;
+  let copy: CopyWriter | null = null;
+  const progress = (): EtlProgress => ({
+    rowsRead: processor?.stats.rowsIn ?? 0,
+    rowsLoaded: copy?.rowsWritten ?? 0,
+    rowsRejected: processor?.stats.rowsRejected ?? 0,
+  });
+  const timer = startProgressTimer(options, progress);
+
+  log?.info({ mode: options.target.mode, columns: file.columns.length }, 'etl load started');
+
+  try {
+    const transformer = createFileTransformer(options.spec, file);
+    const columns = toLoadColumns(options.spec as TransformSpec, file.columns, transformer.columns, options.existingColumns);
+
+    checkKey(options.target, columns);
+    writer = await beginLoad(options, columns);
+    processor = new ChunkProcessor(transformer, (options.spec as TransformSpec).onError ?? 'fail');
+    copy = new CopyWriter(writer, options.signal);
+
+    for await (const chunk of file.chunks(options.signal)) {
+      throwIfAborted(options.signal);
+
+      const processed = processor.process(chunk);
+
+      await rejects.add(processed.rejects);
+      await copy.add(processed.rows);
+    }
+
+    const last = processor.finish();
+
+    await rejects.add(last.rejects);
+    await copy.add(last.rows);
+    await copy.end();
+
+    const rejectsFileId = await rejects.close();
+    const committed = await commitLoad(writer, options.signal);
+    const stats = processor.stats;
+
+    writer = null;
+    clearInterval(timer);
+    options.onProgress?.({ rowsRead: stats.rowsIn, rowsLoaded: committed.rowsLoaded, rowsRejected: stats.rowsRejected });
+    log?.info(
+      { tableId: committed.tableId, rowsLoaded: committed.rowsLoaded, rowsRejected: stats.rowsRejected, durationMs: Date.now() - started },
+      'etl load finished',
+    );
+
+    return {
+      tableId: committed.tableId,
+      table: options.target.table,
+      rowsLoaded: committed.rowsLoaded,
+      rowsRejected: stats.rowsRejected,
+      valuesNulled: stats.valuesNulled,
+      ...(rejectsFileId === undefined ? {} : { rejectsFileId }),
+      columns,
+      alreadyApplied: committed.alreadyApplied,
+    };
+  } catch (error) {
+    await cleanUp(writer, rejects, log);
+    log?.info({ err: error, ...progress() }, 'etl load stopped');
+    throw error;
+  } finally {
+    clearInterval(timer);
+    await closeReader(file, options.signal, log);
+  }
+}
+
+function checkRunOptions(options: RunEtlOptions): void {
+  const { target } = options;
+  const problems: string[] = [];
+
+  if (typeof target.table !== 'string' || target.table.length === 0) {
+    problems.push('target.table must be a non-empty logical table name');
+  }
+
+  if (!(LOAD_MODES as readonly string[]).includes(target.mode)) {
+    problems.push(`target.mode must be one of ${LOAD_MODES.join(', ')}, got ${JSON.stringify(target.mode)}`);
+  }
+
+  if (target.mode === 'upsert' && (target.key === undefined || target.key.length === 0)) {
+    problems.push('target.key must name at least one column for mode "upsert"');
+  }
+
+  if (target.mode !== 'upsert' && target.key !== undefined && target.key.length > 0) {
+    problems.push(`target.key applies only to mode "upsert", not ${JSON.stringify(target.mode)}`);
+  }
+
+  if (typeof options.loadId !== 'string' || options.loadId.length === 0) {
+    problems.push('loadId must be a non-empty string');
+  }
+
+  const interval = options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS;
+
+  if (!Number.isFinite(interval) || interval <= 0) {
+    problems.push(`progressIntervalMs must be a positive number, got ${String(interval)}`);
+  }
+
+  if (problems.length > 0) {
+    throw new EtlError('INVALID_OPTIONS', `invalid ETL options: ${problems.join('; ')}`);
+  }
+}
+
+function checkKey(target: EtlTargetOptions, columns: readonly LoadColumn[]): void {
+  const names = new Set(columns.map((column) => column.name));
+  const missing = (target.key ?? []).filter((name) => !names.has(name));
+
+  if (missing.length > 0) {
+    throw new EtlError(
+      'INVALID_OPTIONS',
+      `target.key names columns that the transformed rows do not have: ${missing.map((name) => JSON.stringify(name)).join(', ')}; the columns are ${[...names].join(', ')}`,
+    );
+  }
+
+  if (new Set(target.key).size !== (target.key ?? []).length) {
+    throw new EtlError('INVALID_OPTIONS', `target.key names a column twice: ${(target.key ?? []).join(', ')}`);
+  }
+}
+
+async function beginLoad(options: RunEtlOptions, columns: readonly LoadColumn[]): Promise<LoadTargetWriter> {
+  try {
+    return await abortable(
+      options.loadTarget.begin({
+        table: options.target.table,
+        mode: options.target.mode,
+        key: options.target.mode === 'upsert' ? [...(options.target.key ?? [])] : null,
+        loadId: options.loadId,
+        columns,
+      }),
+      options.signal,
+    );
+  } catch (error) {
+    throw toLoadError('the load target could not start the load', error);
+  }
+}
+
+async function commitLoad(writer: LoadTargetWriter, signal: AbortSignal | undefined): Promise<LoadCommitResult> {
+  throwIfAborted(signal);
+
+  try {
+    // Not raced with the signal: once the commit is sent, only the target knows whether it applied.
+    return await writer.commit();
+  } catch (error) {
+    throw toLoadError('the load target could not commit the load', error);
+  }
+}
+
+function toLoadError(what: string, error: unknown): EtlError {
+  if (error instanceof EtlError) {
+    return error;
+  }
+
+  return new EtlError('LOAD_FAILED', `${what}: ${String(error)}`, {}, { cause: error });
+}
+
+function startProgressTimer(options: RunEtlOptions, progress: () => EtlProgress): NodeJS.Timeout {
+  const onProgress = options.onProgress;
+  const timer = setInterval(() => onProgress?.(progress()), options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS);
+
+  timer.unref();
+
+  return timer;
+}
+
+/** Aborts the load and discards the rejects file; their own failures are logged, not thrown over the first error. */
+async function cleanUp(writer: LoadTargetWriter | null, rejects: RejectsFile, log: Logger | undefined): Promise<void> {
+  if (writer !== null) {
+    try {
+      await writer.abort();
+    } catch (error) {
+      log?.warn({ err: error }, 'etl load abort failed');
+    }
+  }
+
+  try {
+    await rejects.abort();
+  } catch (error) {
+    log?.warn({ err: error }, 'etl rejects file discard failed');
+  }
+}
+
+/**
+ * Closes the reader and its source. After an abort it does not wait, because
+ * a source that hangs would hang the close too.
+ */
+async function closeReader(file: ProfiledFile, signal: AbortSignal | undefined, log: Logger | undefined): Promise<void> {
+  const closing = file.reader.close().catch((error: unknown) => log?.warn({ err: error }, 'etl source close failed'));
+
+  if (signal?.aborted !== true) {
+    await closing;
+  }
+}
