@@ -15,8 +15,8 @@ import {
   type LoadTargetWriter,
 } from '../etl.types';
 
-/** The test server: PostgreSQL on loopback, user postgres, trust authentication. */
-export const TEST_SERVER = { host: '127.0.0.1', port: 5432, user: 'postgres' };
+/** The test server: PostgreSQL on loopback, user postgres, trust authentication; sessions in UTC. */
+export const TEST_SERVER = { host: '127.0.0.1', port: 5432, user: 'postgres', options: '-c TimeZone=UTC' };
 
 async function adminQuery(sql: string): Promise<void> {
   const client = new Client({ ...TEST_SERVER, database: 'postgres' });
