@@ -1,9 +1,5 @@
 import { runService } from '@rokks/service-kit';
 
-import { AppModule } from './app.module';
+import { WORKER_SERVICE } from './worker-service';
 
-void runService({
-  service: 'worker',
-  module: AppModule,
-  description: 'Job engine: runs ETL, sync, index, alert and AI generation jobs.',
-});
+void runService(WORKER_SERVICE);

@@ -1,0 +1,20 @@
+import { type z } from 'zod';
+
+import { InvalidFieldError } from './worker-exception.filter';
+
+/**
+ * Parses a body, query or message with a zod schema; the first problem
+ * becomes a 400 that names its field (`body` when the whole value is wrong).
+ */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, whole: string): z.output<S> {
+  const parsed = schema.safeParse(value ?? {});
+
+  if (parsed.success) {
+    return parsed.data;
+  }
+
+  const issue = parsed.error.issues[0];
+  const field = issue === undefined || issue.path.length === 0 ? whole : issue.path.join('.');
+
+  throw new InvalidFieldError(field, `Invalid ${field}: ${issue?.message ?? 'invalid value'}.`);
+}
