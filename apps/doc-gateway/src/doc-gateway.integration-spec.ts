@@ -73,7 +73,10 @@ describe('doc-gateway service', () => {
       method,
       headers,
       body,
-      duplex: body === undefined || typeof body === 'string' || body instanceof Uint8Array ? undefined : 'half',
+      duplex:
+        body === undefined || typeof body === 'string' || body instanceof Uint8Array
+          ? undefined
+          : 'half',
     });
 
     return buffered(response);
@@ -100,7 +103,11 @@ describe('doc-gateway service', () => {
     baseUrl = service.endpoints.meshUrl;
     microservicePort = service.endpoints.microservicePort;
     client = await platform.meshClient();
-    editor = await tokens.sign({ roles: ['editor'], subject: 'editor-1', email: 'editor@example.com' });
+    editor = await tokens.sign({
+      roles: ['editor'],
+      subject: 'editor-1',
+      email: 'editor@example.com',
+    });
     viewer = await tokens.sign({ roles: ['viewer'] });
     otherWorkspaceEditor = await tokens.sign({ roles: ['editor'], workspace: 'team-b' });
     run = randomBytes(4).toString('hex');
@@ -118,7 +125,10 @@ describe('doc-gateway service', () => {
         200,
       );
 
-      expect(created).toMatchObject({ id: 'ada', data: { name: 'Ada', address: { city: 'London' } } });
+      expect(created).toMatchObject({
+        id: 'ada',
+        data: { name: 'Ada', address: { city: 'London' } },
+      });
 
       const read = await call('GET', path, { token: viewer });
 
@@ -133,7 +143,10 @@ describe('doc-gateway service', () => {
       expect(merged.data).toEqual({ name: 'Ada', address: { city: 'London', zip: 'N1' } });
       expect(merged.version).toBeGreaterThan(created.version);
 
-      const replaced = await json<StoredDocument>(await call('PUT', path, { body: { name: 'A.' } }), 200);
+      const replaced = await json<StoredDocument>(
+        await call('PUT', path, { body: { name: 'A.' } }),
+        200,
+      );
 
       expect(replaced.data).toEqual({ name: 'A.' });
       expect((await call('DELETE', path)).status).toBe(204);
@@ -146,14 +159,23 @@ describe('doc-gateway service', () => {
 
     it('If-Match mismatch is 412', async () => {
       const path = `/api/doc/accounts_${run}/acc`;
-      const first = await json<StoredDocument>(await call('PUT', path, { body: { balance: 1 } }), 200);
+      const first = await json<StoredDocument>(
+        await call('PUT', path, { body: { balance: 1 } }),
+        200,
+      );
       const second = await json<StoredDocument>(
-        await call('PUT', path, { body: { balance: 2 }, headers: { 'if-match': String(first.version) } }),
+        await call('PUT', path, {
+          body: { balance: 2 },
+          headers: { 'if-match': String(first.version) },
+        }),
         200,
       );
 
       const stale = await json<{ statusCode: number; details: Record<string, unknown> }>(
-        await call('PATCH', path, { body: { balance: 3 }, headers: { 'if-match': `"${first.version}"` } }),
+        await call('PATCH', path, {
+          body: { balance: 3 },
+          headers: { 'if-match': `"${first.version}"` },
+        }),
         412,
       );
 
@@ -162,10 +184,18 @@ describe('doc-gateway service', () => {
         expectedVersion: first.version,
         actualVersion: second.version,
       });
-      expect((await call('PUT', path, { body: { a: 1 }, headers: { 'if-none-match': '*' } })).status).toBe(412);
-      expect((await call('DELETE', path, { headers: { 'if-match': String(first.version) } })).status).toBe(412);
-      expect((await call('PUT', path, { body: { a: 1 }, headers: { 'if-match': 'soon' } })).status).toBe(400);
-      expect((await json<StoredDocument>(await call('GET', path), 200)).data).toEqual({ balance: 2 });
+      expect(
+        (await call('PUT', path, { body: { a: 1 }, headers: { 'if-none-match': '*' } })).status,
+      ).toBe(412);
+      expect(
+        (await call('DELETE', path, { headers: { 'if-match': String(first.version) } })).status,
+      ).toBe(412);
+      expect(
+        (await call('PUT', path, { body: { a: 1 }, headers: { 'if-match': 'soon' } })).status,
+      ).toBe(400);
+      expect((await json<StoredDocument>(await call('GET', path), 200)).data).toEqual({
+        balance: 2,
+      });
     });
 
     it('query filters, sorts and pages', async () => {
@@ -198,7 +228,9 @@ describe('doc-gateway service', () => {
       expect(second.nextCursor).toBeNull();
 
       const invalid = await json<{ message: string }>(
-        await call('POST', `/api/doc/${collection}/query`, { body: { where: [['score', 'like', 1]] } }),
+        await call('POST', `/api/doc/${collection}/query`, {
+          body: { where: [['score', 'like', 1]] },
+        }),
         400,
       );
 
@@ -229,7 +261,11 @@ describe('doc-gateway service', () => {
         400,
       );
 
-      expect(badId.details).toMatchObject({ code: 'INVALID_NAME', kind: 'document id', name: 'bad\u0001id' });
+      expect(badId.details).toMatchObject({
+        code: 'INVALID_NAME',
+        kind: 'document id',
+        name: 'bad\u0001id',
+      });
       expect(badId.message).toContain('bad\\u0001id');
 
       const reserved = await json<{ message: string }>(
@@ -263,8 +299,13 @@ describe('doc-gateway service', () => {
       await json(await call('PUT', path, { body: { owner: 'default' } }), 200);
 
       expect((await call('GET', path, { token: otherWorkspaceEditor })).status).toBe(404);
-      await json(await call('PUT', path, { token: otherWorkspaceEditor, body: { owner: 'team-b' } }), 200);
-      expect((await json<StoredDocument>(await call('GET', path), 200)).data).toEqual({ owner: 'default' });
+      await json(
+        await call('PUT', path, { token: otherWorkspaceEditor, body: { owner: 'team-b' } }),
+        200,
+      );
+      expect((await json<StoredDocument>(await call('GET', path), 200)).data).toEqual({
+        owner: 'default',
+      });
     });
   });
 
@@ -285,7 +326,11 @@ describe('doc-gateway service', () => {
       ]) {
         const response = await call(method, target, {
           token: viewer,
-          ...(method === 'DELETE' ? {} : target.includes('/blobs/') ? { raw: Buffer.from('x') } : { body: { a: 2 } }),
+          ...(method === 'DELETE'
+            ? {}
+            : target.includes('/blobs/')
+              ? { raw: Buffer.from('x') }
+              : { body: { a: 2 } }),
         });
 
         expect([method, target, response.status]).toEqual([method, target, 403]);
@@ -330,7 +375,12 @@ describe('doc-gateway service', () => {
         200,
       );
 
-      expect(info).toMatchObject({ path, size: bytes.length, sha256: sha256Hex(bytes), contentType: 'application/x-custom' });
+      expect(info).toMatchObject({
+        path,
+        size: bytes.length,
+        sha256: sha256Hex(bytes),
+        contentType: 'application/x-custom',
+      });
 
       const download = await call('GET', url, { token: viewer });
 
@@ -341,7 +391,9 @@ describe('doc-gateway service', () => {
       expect(Buffer.from(await download.arrayBuffer()).equals(bytes)).toBe(true);
 
       const listing = await json<{ blobs: { path: string }[] }>(
-        await call('GET', `/api/doc/blobs?prefix=${encodeURIComponent(`files_${run}/`)}`, { token: viewer }),
+        await call('GET', `/api/doc/blobs?prefix=${encodeURIComponent(`files_${run}/`)}`, {
+          token: viewer,
+        }),
         200,
       );
 
@@ -354,7 +406,13 @@ describe('doc-gateway service', () => {
       const url = `/api/doc/blobs/files_${run}/data.json`;
       const text = '{"not": "parsed", "size": 1}';
 
-      await json(await call('PUT', url, { raw: Buffer.from(text), headers: { 'content-type': 'application/json' } }), 200);
+      await json(
+        await call('PUT', url, {
+          raw: Buffer.from(text),
+          headers: { 'content-type': 'application/json' },
+        }),
+        200,
+      );
 
       expect(await (await call('GET', url)).text()).toBe(text);
     });
@@ -366,17 +424,25 @@ describe('doc-gateway service', () => {
       await json(await call('PUT', url, { raw: original }), 200);
 
       const mismatch = await json<{ details: Record<string, unknown> }>(
-        await call('PUT', url, { raw: randomBytes(10_000), headers: { [SHA256_HEADER]: sha256Hex(original) } }),
+        await call('PUT', url, {
+          raw: randomBytes(10_000),
+          headers: { [SHA256_HEADER]: sha256Hex(original) },
+        }),
         400,
       );
 
-      expect(mismatch.details).toMatchObject({ code: 'CHECKSUM_MISMATCH', expected: sha256Hex(original) });
+      expect(mismatch.details).toMatchObject({
+        code: 'CHECKSUM_MISMATCH',
+        expected: sha256Hex(original),
+      });
       expect(Buffer.from(await (await call('GET', url)).arrayBuffer()).equals(original)).toBe(true);
     });
 
     it('blob over the limit is 413', async () => {
       const declared = await json<{ details: Record<string, unknown> }>(
-        await call('PUT', `/api/doc/blobs/files_${run}/declared.bin`, { raw: Buffer.alloc(MAX_BLOB_BYTES + 1) }),
+        await call('PUT', `/api/doc/blobs/files_${run}/declared.bin`, {
+          raw: Buffer.alloc(MAX_BLOB_BYTES + 1),
+        }),
         413,
       );
 
@@ -411,7 +477,13 @@ describe('doc-gateway service', () => {
       const got = await client(`${baseUrl}${path}`, { headers: { [WORKSPACE_HEADER]: 'team-b' } });
 
       expect(Buffer.from(await got.arrayBuffer()).equals(bytes)).toBe(true);
-      expect((await call('GET', `/api/doc/blobs/internal_${run}/raw.bin`, { token: otherWorkspaceEditor })).status).toBe(200);
+      expect(
+        (
+          await call('GET', `/api/doc/blobs/internal_${run}/raw.bin`, {
+            token: otherWorkspaceEditor,
+          })
+        ).status,
+      ).toBe(200);
       expect((await call('GET', `/api/doc/blobs/internal_${run}/raw.bin`)).status).toBe(404);
 
       const badWorkspace = await buffered(
@@ -451,7 +523,9 @@ describe('doc-gateway service', () => {
 
       expect(merged.data).toEqual({ a: 1, b: 2 });
       expect(await send(DOCUMENT_PATTERNS.get, target)).toEqual(merged);
-      expect((await json<StoredDocument>(await call('GET', `/api/doc/rpc_${run}/doc`), 200)).version).toBe(merged.version);
+      expect(
+        (await json<StoredDocument>(await call('GET', `/api/doc/rpc_${run}/doc`), 200)).version,
+      ).toBe(merged.version);
       expect(await send(DOCUMENT_PATTERNS.delete, target)).toEqual({ deleted: true });
       expect(await send(DOCUMENT_PATTERNS.delete, target)).toEqual({ deleted: false });
     });
@@ -461,12 +535,20 @@ describe('doc-gateway service', () => {
       const set = await send<StoredDocument>(DOCUMENT_PATTERNS.set, { ...target, data: { a: 1 } });
 
       await expect(
-        send(DOCUMENT_PATTERNS.set, { ...target, data: { a: 2 }, precondition: { version: set.version + 1 } }),
+        send(DOCUMENT_PATTERNS.set, {
+          ...target,
+          data: { a: 2 },
+          precondition: { version: set.version + 1 },
+        }),
       ).rejects.toMatchObject({ statusCode: 412, details: { code: 'PRECONDITION_FAILED' } });
-      await expect(send(DOCUMENT_PATTERNS.get, { collection: `rpc_${run}`, id: 'missing' })).rejects.toMatchObject({
+      await expect(
+        send(DOCUMENT_PATTERNS.get, { collection: `rpc_${run}`, id: 'missing' }),
+      ).rejects.toMatchObject({
         statusCode: 404,
       });
-      await expect(send(DOCUMENT_PATTERNS.get, 'not an object')).rejects.toMatchObject({ statusCode: 400 });
+      await expect(send(DOCUMENT_PATTERNS.get, 'not an object')).rejects.toMatchObject({
+        statusCode: 400,
+      });
     });
 
     it('query and batch', async () => {
@@ -498,7 +580,9 @@ describe('doc-gateway service', () => {
           ],
         }),
       ).rejects.toMatchObject({ statusCode: 412, details: { batchIndex: 1 } });
-      await expect(send(DOCUMENT_PATTERNS.get, { collection, id: 'z' })).rejects.toMatchObject({ statusCode: 404 });
+      await expect(send(DOCUMENT_PATTERNS.get, { collection, id: 'z' })).rejects.toMatchObject({
+        statusCode: 404,
+      });
     });
   });
 });

@@ -43,6 +43,8 @@ export const docGatewaySettings = z.object({
   gcsPrefix: fromEnv('GCS_PREFIX', optionalText('must be an object name prefix ending with /')),
   /** Cloud Storage JSON API endpoint for a local server; unset for Google Cloud. */
   gcsApiEndpoint: fromEnv('GCS_API_ENDPOINT', z.url({ error: 'must be a URL' }).optional()),
+  /** MonIO's mesh URL (mongo backend); default the instance the registry lists. */
+  monioUrl: fromEnv('MONIO_URL', z.url({ error: 'must be a URL' }).optional()),
   /** Service account key file; default the application default credentials. */
   googleCredentialsFile: fromEnv(
     'GOOGLE_APPLICATION_CREDENTIALS',

@@ -84,12 +84,14 @@ export async function listBlobs(
 
     return value;
   };
+
   const limit = read('limit');
 
   return store.listBlobs({
     prefix: read('prefix'),
     // A number-like value becomes a number; anything else reaches the store's check as it is.
-    limit: limit !== undefined && /^\d+$/u.test(limit) ? Number(limit) : (limit as unknown as number),
+    limit:
+      limit !== undefined && /^\d+$/u.test(limit) ? Number(limit) : (limit as unknown as number),
     startAfter: read('startAfter'),
   });
 }

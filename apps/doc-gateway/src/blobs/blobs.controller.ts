@@ -32,7 +32,8 @@ import { blobPath, listBlobs, receiveBlob, SHA256_HEADER, sendBlob } from './blo
 
 const PATH_PARAM = {
   name: '*',
-  description: 'Blob path: "/"-separated segments, 1 to 1024 UTF-8 bytes, no empty, "." or ".." segments.',
+  description:
+    'Blob path: "/"-separated segments, 1 to 1024 UTF-8 bytes, no empty, "." or ".." segments.',
 };
 
 /** Blobs of the user's workspace, streamed in both directions. */
@@ -40,7 +41,9 @@ const PATH_PARAM = {
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ description: 'Missing or invalid access token.' })
 @ApiForbiddenResponse({ description: 'The user lacks the role (viewer reads, editor writes).' })
-@ApiBadRequestResponse({ description: 'Invalid path, prefix or header; the message names the value.' })
+@ApiBadRequestResponse({
+  description: 'Invalid path, prefix or header; the message names the value.',
+})
 @Controller('api/doc/blobs')
 export class BlobsController {
   constructor(
@@ -51,10 +54,17 @@ export class BlobsController {
 
   @Get()
   @Roles('viewer')
-  @ApiOperation({ summary: 'List blobs', description: 'Paths that start with `prefix` (a plain string prefix), in UTF-8 byte order.' })
+  @ApiOperation({
+    summary: 'List blobs',
+    description: 'Paths that start with `prefix` (a plain string prefix), in UTF-8 byte order.',
+  })
   @ApiQuery({ name: 'prefix', required: false })
   @ApiQuery({ name: 'limit', required: false, description: '1 to 1000; default 100.' })
-  @ApiQuery({ name: 'startAfter', required: false, description: '`nextCursor` of the previous page.' })
+  @ApiQuery({
+    name: 'startAfter',
+    required: false,
+    description: '`nextCursor` of the previous page.',
+  })
   @ApiOkResponse({ schema: BLOB_PAGE_SCHEMA })
   async list(
     @CurrentUser() user: AuthenticatedUser,
@@ -72,13 +82,27 @@ export class BlobsController {
   })
   @ApiParam(PATH_PARAM)
   @ApiConsumes('application/octet-stream')
-  @ApiHeader({ name: SHA256_HEADER, required: false, description: 'Expected hex SHA-256 of the body.' })
+  @ApiHeader({
+    name: SHA256_HEADER,
+    required: false,
+    description: 'Expected hex SHA-256 of the body.',
+  })
   @ApiOkResponse({ schema: BLOB_INFO_SCHEMA })
-  @ApiPayloadTooLargeResponse({ description: 'The body is larger than the blob size limit (DOC_MAX_BLOB_BYTES).' })
-  async put(@CurrentUser() user: AuthenticatedUser, @Req() request: FastifyRequest): Promise<BlobInfo> {
+  @ApiPayloadTooLargeResponse({
+    description: 'The body is larger than the blob size limit (DOC_MAX_BLOB_BYTES).',
+  })
+  async put(
+    @CurrentUser() user: AuthenticatedUser,
+    @Req() request: FastifyRequest,
+  ): Promise<BlobInfo> {
     const workspace = user.workspace ?? DEFAULT_WORKSPACE;
     const store = await this.stores.forWorkspace(workspace);
-    const info = await receiveBlob(store, blobPath(request), request, this.context.settings.maxBlobBytes);
+    const info = await receiveBlob(
+      store,
+      blobPath(request),
+      request,
+      this.context.settings.maxBlobBytes,
+    );
 
     this.logger.info(
       { userId: user.id, workspace, path: info.path, size: info.size, sha256: info.sha256 },
@@ -90,7 +114,10 @@ export class BlobsController {
 
   @Get('*')
   @Roles('viewer')
-  @ApiOperation({ summary: 'Download a blob', description: `Streams the bytes, with ${SHA256_HEADER} and ETag set to the SHA-256.` })
+  @ApiOperation({
+    summary: 'Download a blob',
+    description: `Streams the bytes, with ${SHA256_HEADER} and ETag set to the SHA-256.`,
+  })
   @ApiParam(PATH_PARAM)
   @ApiProduces('application/octet-stream')
   @ApiOkResponse({ description: 'The blob bytes.' })
@@ -108,10 +135,16 @@ export class BlobsController {
   @Delete('*')
   @Roles('editor')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a blob', description: 'Answers 204 also when the blob did not exist.' })
+  @ApiOperation({
+    summary: 'Delete a blob',
+    description: 'Answers 204 also when the blob did not exist.',
+  })
   @ApiParam(PATH_PARAM)
   @ApiNoContentResponse({ description: 'Deleted, or there was nothing to delete.' })
-  async delete(@CurrentUser() user: AuthenticatedUser, @Req() request: FastifyRequest): Promise<void> {
+  async delete(
+    @CurrentUser() user: AuthenticatedUser,
+    @Req() request: FastifyRequest,
+  ): Promise<void> {
     const workspace = user.workspace ?? DEFAULT_WORKSPACE;
     const store = await this.stores.forWorkspace(workspace);
     const path = blobPath(request);

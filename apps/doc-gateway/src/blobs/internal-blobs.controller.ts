@@ -51,7 +51,10 @@ export class InternalBlobsController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'List blobs (internal)', description: 'Same query string as GET /api/doc/blobs.' })
+  @ApiOperation({
+    summary: 'List blobs (internal)',
+    description: 'Same query string as GET /api/doc/blobs.',
+  })
   @ApiOkResponse({ schema: BLOB_PAGE_SCHEMA })
   async list(
     @Headers(WORKSPACE_HEADER) workspace: string | undefined,
@@ -62,20 +65,37 @@ export class InternalBlobsController {
 
   @Put('*')
   @RouteConfig(STREAM_BODY)
-  @ApiOperation({ summary: 'Upload a blob (internal)', description: `Streams the body into the blob; ${SHA256_HEADER} is checked when sent.` })
+  @ApiOperation({
+    summary: 'Upload a blob (internal)',
+    description: `Streams the body into the blob; ${SHA256_HEADER} is checked when sent.`,
+  })
   @ApiParam({ name: '*', description: 'Blob path.' })
   @ApiConsumes('application/octet-stream')
-  @ApiHeader({ name: SHA256_HEADER, required: false, description: 'Expected hex SHA-256 of the body.' })
+  @ApiHeader({
+    name: SHA256_HEADER,
+    required: false,
+    description: 'Expected hex SHA-256 of the body.',
+  })
   @ApiOkResponse({ schema: BLOB_INFO_SCHEMA })
   async put(
     @Headers(WORKSPACE_HEADER) workspace: string | undefined,
     @Req() request: FastifyRequest,
   ): Promise<BlobInfo> {
     const store = await this.stores.forWorkspace(workspace ?? DEFAULT_WORKSPACE);
-    const info = await receiveBlob(store, blobPath(request), request, this.context.settings.maxBlobBytes);
+    const info = await receiveBlob(
+      store,
+      blobPath(request),
+      request,
+      this.context.settings.maxBlobBytes,
+    );
 
     this.logger.info(
-      { workspace: workspace ?? DEFAULT_WORKSPACE, path: info.path, size: info.size, sha256: info.sha256 },
+      {
+        workspace: workspace ?? DEFAULT_WORKSPACE,
+        path: info.path,
+        size: info.size,
+        sha256: info.sha256,
+      },
       'blob stored',
     );
 

@@ -45,7 +45,8 @@ import { readPrecondition, versionTag } from './precondition-headers.util';
 const IF_MATCH_HEADER = {
   name: 'if-match',
   required: false,
-  description: 'Write only if the document has this version (`3` or `"3"`), or exists (`*`); 412 otherwise.',
+  description:
+    'Write only if the document has this version (`3` or `"3"`), or exists (`*`); 412 otherwise.',
 };
 const IF_NONE_MATCH_HEADER = {
   name: 'if-none-match',
@@ -58,8 +59,13 @@ const IF_NONE_MATCH_HEADER = {
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ description: 'Missing or invalid access token.' })
 @ApiForbiddenResponse({ description: 'The user lacks the role (viewer reads, editor writes).' })
-@ApiBadRequestResponse({ description: 'Invalid collection id, document id, data or query; the message names the value.' })
-@ApiParam({ name: 'collection', description: 'Collection id (1 to 512 UTF-8 bytes, no "/"; "blobs" is reserved).' })
+@ApiBadRequestResponse({
+  description: 'Invalid collection id, document id, data or query; the message names the value.',
+})
+@ApiParam({
+  name: 'collection',
+  description: 'Collection id (1 to 512 UTF-8 bytes, no "/"; "blobs" is reserved).',
+})
 @Controller('api/doc')
 export class DocumentsController {
   constructor(
@@ -69,7 +75,10 @@ export class DocumentsController {
 
   @Get(':collection/:docId')
   @Roles('viewer')
-  @ApiOperation({ summary: 'Read a document', description: 'Returns the document with its version in the ETag header.' })
+  @ApiOperation({
+    summary: 'Read a document',
+    description: 'Returns the document with its version in the ETag header.',
+  })
   @ApiParam({ name: 'docId', description: 'Document id.' })
   @ApiOkResponse({ schema: DOCUMENT_SCHEMA })
   @ApiNotFoundResponse({ description: 'No such document.' })
@@ -98,7 +107,9 @@ export class DocumentsController {
   @ApiHeader(IF_NONE_MATCH_HEADER)
   @ApiBody({ schema: { type: 'object', additionalProperties: true } })
   @ApiOkResponse({ schema: DOCUMENT_SCHEMA })
-  @ApiPreconditionFailedResponse({ description: 'The precondition of If-Match or If-None-Match failed; nothing was written.' })
+  @ApiPreconditionFailedResponse({
+    description: 'The precondition of If-Match or If-None-Match failed; nothing was written.',
+  })
   @ApiPayloadTooLargeResponse({ description: 'The data is larger than 1 MiB as JSON.' })
   async replace(
     @CurrentUser() user: AuthenticatedUser,
@@ -155,7 +166,10 @@ export class DocumentsController {
   @Delete(':collection/:docId')
   @Roles('editor')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a document', description: 'Answers 204 also when the document did not exist (unless If-Match requires it).' })
+  @ApiOperation({
+    summary: 'Delete a document',
+    description: 'Answers 204 also when the document did not exist (unless If-Match requires it).',
+  })
   @ApiParam({ name: 'docId', description: 'Document id.' })
   @ApiHeader(IF_MATCH_HEADER)
   @ApiNoContentResponse({ description: 'Deleted, or there was nothing to delete.' })
@@ -203,7 +217,14 @@ export class DocumentsController {
     document: StoredDocument,
   ): void {
     this.logger.debug(
-      { userId: user.id, workspace: user.workspace, collection, docId: document.id, version: document.version, op },
+      {
+        userId: user.id,
+        workspace: user.workspace,
+        collection,
+        docId: document.id,
+        version: document.version,
+        op,
+      },
       'document written',
     );
   }

@@ -42,9 +42,7 @@ function clientErrorStatus(exception: unknown): number | undefined {
  */
 @Catch()
 export class DocGatewayExceptionFilter implements ExceptionFilter {
-  constructor(
-    @InjectPinoLogger('DocGatewayExceptionFilter') private readonly logger: PinoLogger,
-  ) {}
+  constructor(@InjectPinoLogger('DocGatewayExceptionFilter') private readonly logger: PinoLogger) {}
 
   catch(exception: unknown, host: ArgumentsHost): Observable<never> | undefined {
     const body = this.describe(exception);

@@ -85,6 +85,7 @@ function readLimited(payload: NodeJS.ReadableStream, limit: number): Promise<str
       payload.removeListener('end', onEnd);
       payload.removeListener('error', onError);
     };
+
     const onData = (chunk: Buffer | string): void => {
       size += chunk.length;
 
@@ -103,10 +104,12 @@ function readLimited(payload: NodeJS.ReadableStream, limit: number): Promise<str
 
       chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
     };
+
     const onEnd = (): void => {
       stop();
       resolve(Buffer.concat(chunks).toString('utf8'));
     };
+
     const onError = (error: Error): void => {
       stop();
       reject(error);

@@ -76,9 +76,14 @@ export class DocumentMessagesController {
     const fields = fieldsOf(payload, DOCUMENT_PATTERNS.set);
     const store = await this.store(fields);
 
-    return store.setDocument(fields.collection as string, fields.id as string, fields.data as JsonMap, {
-      precondition: fields.precondition as WritePrecondition | undefined,
-    });
+    return store.setDocument(
+      fields.collection as string,
+      fields.id as string,
+      fields.data as JsonMap,
+      {
+        precondition: fields.precondition as WritePrecondition | undefined,
+      },
+    );
   }
 
   /** `{ workspace?, collection, id, data, precondition? }` → the document after the merge. */
@@ -87,9 +92,14 @@ export class DocumentMessagesController {
     const fields = fieldsOf(payload, DOCUMENT_PATTERNS.merge);
     const store = await this.store(fields);
 
-    return store.mergeDocument(fields.collection as string, fields.id as string, fields.data as JsonMap, {
-      precondition: fields.precondition as WritePrecondition | undefined,
-    });
+    return store.mergeDocument(
+      fields.collection as string,
+      fields.id as string,
+      fields.data as JsonMap,
+      {
+        precondition: fields.precondition as WritePrecondition | undefined,
+      },
+    );
   }
 
   /** `{ workspace?, collection, id, precondition? }` → `{ deleted }`, false when it did not exist. */

@@ -7,9 +7,10 @@ import {
   DocStoreError,
   EmbeddedDocStore,
   FirestoreDocStore,
+  MonioDocStore,
 } from '@rokks/doc-store';
 import { InjectPinoLogger, PinoLogger } from '@rokks/logging';
-import { ReadinessChecks, ServiceContext } from '@rokks/service-kit';
+import { MeshClient, ReadinessChecks, ServiceContext } from '@rokks/service-kit';
 
 import { type DocGatewaySettings } from '../doc-gateway.settings';
 
@@ -47,7 +48,8 @@ function requireSetting(value: string | undefined, variable: string): string {
  * documents or blobs. Stores open on first use and close at shutdown.
  * The embedded backend keeps workspace `w` in `<store dir>/workspaces/w`;
  * the firestore backend under the Firestore document `<root>/workspaces/w`
- * and the object prefix `<prefix>workspaces/w/`.
+ * and the object prefix `<prefix>workspaces/w/`; the mongo backend sends
+ * the workspace with every call to MonIO, which keeps one database each.
  */
 @Injectable()
 export class WorkspaceStores implements OnModuleInit, OnApplicationShutdown {
@@ -56,6 +58,7 @@ export class WorkspaceStores implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly context: ServiceContext<DocGatewaySettings>,
     private readonly readiness: ReadinessChecks,
+    private readonly mesh: MeshClient,
     @InjectPinoLogger('WorkspaceStores') private readonly logger: PinoLogger,
   ) {}
 
@@ -102,6 +105,21 @@ export class WorkspaceStores implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /** Looks up a registered MonIO instance, for the mongo backend without MONIO_URL. */
+  private async findMonio(): Promise<string> {
+    const instances = await this.context.registry.listInstances();
+    const monio = instances.find((instance) => instance.service === 'monio');
+
+    if (monio === undefined) {
+      throw new DocStoreError(
+        'UNAVAILABLE',
+        'DOC_BACKEND=mongo needs the MonIO service, and no instance is registered; start monio or set MONIO_URL.',
+      );
+    }
+
+    return monio.url;
+  }
+
   private async open(workspace: string): Promise<DocStore> {
     const settings = this.context.settings;
 
@@ -136,11 +154,12 @@ export class WorkspaceStores implements OnModuleInit, OnApplicationShutdown {
         });
 
       case 'mongo':
-        // TODO: open the MongoDB backend here once @rokks/doc-store exports it.
-        throw new DocStoreError(
-          'UNAVAILABLE',
-          'DOC_BACKEND=mongo is not available in this build; use embedded or firestore.',
-        );
+        return new MonioDocStore({
+          url: settings.monioUrl ?? (() => this.findMonio()),
+          fetch: (url, init) => this.mesh.fetch(url, init),
+          identity: () => this.context.identity,
+          workspace,
+        });
     }
   }
 }

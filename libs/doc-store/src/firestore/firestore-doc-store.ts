@@ -69,13 +69,6 @@ export interface FirestoreDocStoreOptions {
   storageApiEndpoint?: string;
   /** Service account key file (JSON); default the application default credentials. */
   keyFilename?: string;
-  /**
-   * Whether to stop the Google client libraries from probing the cloud
-   * metadata server (169.254.169.254) for credentials and project, by
-   * setting `METADATA_SERVER_DETECTION=none` in this process's environment.
-   * Default true when an emulator, a custom endpoint or a key file is set.
-   */
-  disableMetadataServer?: boolean;
   /** Logger for cleanup failures; default silent. */
   logger?: Logger;
 }
@@ -129,16 +122,6 @@ export class FirestoreDocStore implements DocStore {
 
   /** Connects to Firestore and Cloud Storage; no request is sent until the first call. */
   static async open(options: FirestoreDocStoreOptions): Promise<FirestoreDocStore> {
-    const usesLocalServers =
-      options.firestoreEmulatorHost !== undefined ||
-      options.storageApiEndpoint !== undefined ||
-      options.keyFilename !== undefined;
-
-    if (options.disableMetadataServer ?? usesLocalServers) {
-      // The Google libraries read this variable, and have no option for it.
-      process.env.METADATA_SERVER_DETECTION = 'none';
-    }
-
     const uploadChunkBytes = positiveInteger(
       'uploadChunkBytes',
       options.uploadChunkBytes,
@@ -161,11 +144,15 @@ export class FirestoreDocStore implements DocStore {
     const db = getFirestore(app, options.databaseId ?? '(default)');
 
     if (options.firestoreEmulatorHost !== undefined) {
-      // The emulator accepts the fixed token "owner" as an administrator.
       db.settings({
         host: options.firestoreEmulatorHost,
         ssl: false,
+        // The emulator accepts the fixed token "owner" as an administrator.
         customHeaders: { Authorization: 'Bearer owner' },
+        // A fixed universe domain keeps the auth library from asking the cloud
+        // metadata server (metadata.google.internal) for one; with the
+        // emulator nothing else would contact it.
+        universeDomain: 'googleapis.com',
       });
     }
 
@@ -215,7 +202,13 @@ export class FirestoreDocStore implements DocStore {
     data: JsonMap,
     options?: WriteOptions,
   ): Promise<StoredDocument> {
-    const write = checkWrite({ op: 'set', collection, id, data, precondition: options?.precondition });
+    const write = checkWrite({
+      op: 'set',
+      collection,
+      id,
+      data,
+      precondition: options?.precondition,
+    });
 
     return (await this.applyOne(write)).document as StoredDocument;
   }
@@ -319,12 +312,7 @@ export class FirestoreDocStore implements DocStore {
     try {
       await this.layout.healthProbe().get();
     } catch (error) {
-      throw new DocStoreError(
-        'UNAVAILABLE',
-        'Firestore is not reachable.',
-        {},
-        { cause: error },
-      );
+      throw new DocStoreError('UNAVAILABLE', 'Firestore is not reachable.', {}, { cause: error });
     }
 
     await this.blobs.checkHealth();

@@ -47,7 +47,10 @@ export function decodeDocument(id: string, fields: DocumentData, label: string):
     typeof createTime !== 'string' ||
     typeof updateTime !== 'string'
   ) {
-    throw corrupted(label, `has no valid ${VERSION_FIELD}, ${CREATE_TIME_FIELD} or ${UPDATE_TIME_FIELD}`);
+    throw corrupted(
+      label,
+      `has no valid ${VERSION_FIELD}, ${CREATE_TIME_FIELD} or ${UPDATE_TIME_FIELD}`,
+    );
   }
 
   const data: JsonMap = {};
@@ -88,8 +91,7 @@ function toJsonValue(value: unknown, field: string, label: string): JsonValue {
     return map;
   }
 
-  const kind =
-    typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value;
+  const kind = typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value;
 
   throw corrupted(label, `holds a ${kind} value in field ${JSON.stringify(field)}`);
 }
@@ -101,7 +103,10 @@ function toJsonValue(value: unknown, field: string, label: string): JsonValue {
  * value (strings UTF-8 length plus 1, numbers 8, booleans and null 1, maps
  * and arrays the sum of their parts), plus 32.
  */
-export function firestoreDocumentSize(pathSegments: readonly string[], fields: DocumentData): number {
+export function firestoreDocumentSize(
+  pathSegments: readonly string[],
+  fields: DocumentData,
+): number {
   const nameSize = pathSegments.reduce((sum, segment) => sum + utf8Length(segment) + 1, 16);
 
   return nameSize + mapSize(fields) + 32;

@@ -116,7 +116,11 @@ export function matchesClause(data: StoredDocument['data'], clause: NormalizedWh
   }
 }
 
-function compareRange(operator: '<' | '<=' | '>' | '>=', value: JsonValue, operand: JsonValue): boolean {
+function compareRange(
+  operator: '<' | '<=' | '>' | '>=',
+  value: JsonValue,
+  operand: JsonValue,
+): boolean {
   const order = compareJsonValues(value, operand);
 
   switch (operator) {

@@ -161,7 +161,9 @@ function applyWrite(
   }
 
   const data =
-    write.op === 'merge' && before !== null ? mergeDocumentData(before.data, write.data) : write.data;
+    write.op === 'merge' && before !== null
+      ? mergeDocumentData(before.data, write.data)
+      : write.data;
   const measured = measureDocumentData(data, state.label);
   const version = state.highestVersion + 1;
   const document: StoredDocument = {

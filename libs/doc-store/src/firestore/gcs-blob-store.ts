@@ -181,7 +181,9 @@ export class GcsBlobStore {
     return {
       blobs: page,
       nextCursor:
-        blobs.length > options.limit && last !== undefined ? encodeCursor(scope, [last.path]) : null,
+        blobs.length > options.limit && last !== undefined
+          ? encodeCursor(scope, [last.path])
+          : null,
     };
   }
 
@@ -204,9 +206,7 @@ export class GcsBlobStore {
 
   /** Streams the source into a new temporary object while counting and hashing it. */
   private async uploadTemp(path: string, source: BlobSource): Promise<UploadedTemp> {
-    const file = this.bucket.file(
-      `${this.options.prefix}${UPLOAD_DIRECTORY}${randomUUID()}`,
-    );
+    const file = this.bucket.file(`${this.options.prefix}${UPLOAD_DIRECTORY}${randomUUID()}`);
     const upload = file.createWriteStream({
       resumable: true,
       chunkSize: this.options.uploadChunkBytes,

@@ -84,7 +84,9 @@ function waitForReady(child: ChildProcess): Promise<void> {
     let output = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`The Firestore emulator did not start within ${START_TIMEOUT_MS} ms:\n${output}`));
+      reject(
+        new Error(`The Firestore emulator did not start within ${START_TIMEOUT_MS} ms:\n${output}`),
+      );
     }, START_TIMEOUT_MS);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString('utf8');
@@ -103,7 +105,11 @@ function waitForReady(child: ChildProcess): Promise<void> {
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`The Firestore emulator exited with code ${String(code)} before it served:\n${output}`));
+      reject(
+        new Error(
+          `The Firestore emulator exited with code ${String(code)} before it served:\n${output}`,
+        ),
+      );
     });
   });
 }
@@ -142,7 +148,9 @@ interface GrpcServer {
  */
 export async function startPackageFirestoreEmulator(): Promise<RunningFirestoreEmulator> {
   // The package's own copy of @grpc/grpc-js must create the credentials, or its server rejects them.
-  const packageRequire = createRequire(createRequire(__filename).resolve('@firestore-emulator/server'));
+  const packageRequire = createRequire(
+    createRequire(__filename).resolve('@firestore-emulator/server'),
+  );
   const grpc = packageRequire('@grpc/grpc-js') as {
     ServerCredentials: { createInsecure(): unknown };
   };
@@ -179,8 +187,12 @@ export async function startFirestoreEmulator(
   }
 
   if (kind !== 'google') {
-    throw new Error(`Invalid ROKKS_FIRESTORE_EMULATOR ${JSON.stringify(kind)}: use "google" or "package".`);
+    throw new Error(
+      `Invalid ROKKS_FIRESTORE_EMULATOR ${JSON.stringify(kind)}: use "google" or "package".`,
+    );
   }
 
-  return startGoogleFirestoreEmulator(env.ROKKS_FIRESTORE_EMULATOR_JAR ?? DEFAULT_FIRESTORE_EMULATOR_JAR);
+  return startGoogleFirestoreEmulator(
+    env.ROKKS_FIRESTORE_EMULATOR_JAR ?? DEFAULT_FIRESTORE_EMULATOR_JAR,
+  );
 }

@@ -1,12 +1,7 @@
 import { createHash, type Hash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, mkdtemp, rm, stat } from 'node:fs/promises';
-import {
-  createServer,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -151,9 +146,21 @@ export class LoopbackCloudStorage {
       return;
     }
 
-    if (segments.length === 11 && segments[4] === 'o' && segments[6] === 'rewriteTo' && method === 'POST') {
+    if (
+      segments.length === 11 &&
+      segments[4] === 'o' &&
+      segments[6] === 'rewriteTo' &&
+      method === 'POST'
+    ) {
       this.requests.push('POST rewrite');
-      await this.rewrite(bucket, segments[5], this.requireBucket(segments[8]), segments[10], request, response);
+      await this.rewrite(
+        bucket,
+        segments[5],
+        this.requireBucket(segments[8]),
+        segments[10],
+        request,
+        response,
+      );
 
       return;
     }
@@ -246,7 +253,10 @@ export class LoopbackCloudStorage {
     response: ServerResponse,
   ): Promise<void> {
     const source = this.requireObject(sourceBucket, sourceName);
-    const body = (await readJson(request)) as { contentType?: string; metadata?: Record<string, string> };
+    const body = (await readJson(request)) as {
+      contentType?: string;
+      metadata?: Record<string, string>;
+    };
     const file = join(this.directory, `${randomUUID()}.bin`);
 
     await copyFile(source.file, file);
@@ -328,7 +338,10 @@ export class LoopbackCloudStorage {
       md5: createHash('md5'),
     });
 
-    const location = new URL(`/upload/storage/v1/b/${encodeURIComponent(bucket)}/o`, this.apiEndpoint);
+    const location = new URL(
+      `/upload/storage/v1/b/${encodeURIComponent(bucket)}/o`,
+      this.apiEndpoint,
+    );
 
     location.searchParams.set('uploadType', 'resumable');
     location.searchParams.set('name', name);
@@ -358,7 +371,10 @@ export class LoopbackCloudStorage {
       request.resume();
     }
 
-    if (range.total === null || session.received < range.total) {
+    // A streaming request carries every remaining byte, so its end completes the upload.
+    const total = range.streaming ? session.received : range.total;
+
+    if (total === null || session.received < total) {
       const headers: Record<string, string> =
         session.received > 0 ? { range: `bytes=0-${session.received - 1}` } : {};
 
@@ -367,8 +383,8 @@ export class LoopbackCloudStorage {
       return;
     }
 
-    if (session.received !== range.total) {
-      throw new HttpError(400, `Upload has ${session.received} bytes, not the ${range.total} declared`);
+    if (session.received !== total) {
+      throw new HttpError(400, `Upload has ${session.received} bytes, not the ${total} declared`);
     }
 
     this.uploads.delete(uploadId);
@@ -462,7 +478,11 @@ export class LoopbackCloudStorage {
     }
 
     sendJson(response, status, {
-      error: { code: status, message, errors: [{ message, reason: status === 404 ? 'notFound' : 'invalid' }] },
+      error: {
+        code: status,
+        message,
+        errors: [{ message, reason: status === 404 ? 'notFound' : 'invalid' }],
+      },
     });
   }
 }
@@ -494,20 +514,28 @@ function objectResource(object: StoredObject): Record<string, unknown> {
 }
 
 /**
- * Parses `Content-Range` of a resumable upload request: `bytes a-b/total`,
- * `bytes a-b/*`, or `bytes *\/total` and `bytes *\/*` (no bytes, a status
- * query or a final empty request).
+ * Parses `Content-Range` of a resumable upload request: `bytes a-b/total`
+ * and `bytes a-b/*` (a chunk), `bytes a-*\/*` (all remaining bytes in one
+ * request of unknown length, which ends the upload), and `bytes *\/total`
+ * or `bytes *\/*` (no bytes: a status query or an empty final request).
+ * `total` is null while the size is unknown.
  */
-function parseContentRange(header: string | undefined): { start: number | null; total: number | null } {
-  const match = /^bytes (?:(\d+)-(-?\d+)|\*)\/(\d+|\*)$/u.exec(header ?? '');
+function parseContentRange(header: string | undefined): {
+  start: number | null;
+  total: number | null;
+  streaming: boolean;
+} {
+  const match = /^bytes (?:(\d+)-(-?\d+|\*)|\*)\/(\d+|\*)$/u.exec(header ?? '');
+  const streaming = match?.[2] === '*';
 
-  if (match === null) {
+  if (match === null || (streaming && match[3] !== '*')) {
     throw new HttpError(400, `Invalid Content-Range ${JSON.stringify(header)}`);
   }
 
   return {
     start: match[1] === undefined ? null : Number(match[1]),
     total: match[3] === '*' ? null : Number(match[3]),
+    streaming,
   };
 }
 
@@ -527,6 +555,9 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
   const text = JSON.stringify(body);
 
   response
-    .writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) })
+    .writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(text),
+    })
     .end(text);
 }
