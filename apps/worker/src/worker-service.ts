@@ -4,7 +4,7 @@ import { type ServiceOptions } from '@rokks/service-kit';
 import { AppModule } from './app.module';
 import { workerSettings } from './worker.settings';
 
-/** How the worker starts: `main.ts` runs it, and tests start it in process with their own `env`. */
+/** Start options of the worker: `main.ts` runs it, and tests start it in process with their own `env`. */
 export const WORKER_SERVICE = {
   service: 'worker',
   module: AppModule,

@@ -23,7 +23,7 @@ export interface AuditEntry {
   details: unknown;
 }
 
-/** What a caller records; the log sets `id` and `at`. */
+/** Entry fields a caller sends; the log sets `id` and `at`. */
 export interface AuditRecord {
   actor: string;
   action: string;
@@ -59,10 +59,10 @@ interface AuditRow {
   details: string | null;
 }
 
-// The triggers refuse every UPDATE and every DELETE, except a DELETE of an
-// entry older than the retention cut-off while the pruner holds the guard:
-// the pruner sets `retention_guard.cutoff` in its transaction and clears it
-// before the commit, so no other statement ever sees it set.
+// The triggers reject every UPDATE and every DELETE, except a DELETE of an
+// entry older than `retention_guard.cutoff` while that column is set. Only
+// the pruner sets it, inside its transaction, and it clears it again before
+// the commit, so other connections always read it as NULL.
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS audit_log (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -91,7 +91,7 @@ BEGIN
 END;
 `;
 
-/** Reports a bad query value; the HTTP layer answers 400 naming `field`. */
+/** Invalid query value; the HTTP layer returns 400 naming `field`. */
 export class AuditQueryError extends Error {
   constructor(
     readonly field: string,
@@ -119,7 +119,7 @@ function decodeCursor(cursor: string): number {
 /**
  * The append-only audit log: a SQLite table in the worker's data dir (WAL,
  * `synchronous=FULL`, so an acknowledged entry survives a power loss).
- * Entries are only appended and read; triggers refuse UPDATE and DELETE.
+ * Entries are only appended and read, because triggers reject UPDATE and DELETE.
  * The one exception is the retention pruner (`pruneExpired`), which deletes
  * entries older than `AUDIT_RETENTION_DAYS` under the retention guard.
  */

@@ -1,7 +1,7 @@
 import { type SchemaObject } from '@nestjs/swagger';
 import { z } from 'zod';
 
-/** The JSON schema of a zod schema, for `@ApiOkResponse({ schema })` and `@ApiBody({ schema })`. */
+/** Converts a zod schema to a JSON schema, for `@ApiOkResponse({ schema })` and `@ApiBody({ schema })`. */
 export function openApiSchema(schema: z.ZodType, io: 'input' | 'output' = 'input'): SchemaObject {
   const { $schema: _dialect, ...jsonSchema } = z.toJSONSchema(schema, { io, unrepresentable: 'any' });
 

@@ -3,8 +3,9 @@ import { type z } from 'zod';
 import { InvalidFieldError } from './worker-exception.filter';
 
 /**
- * Parses a body, query or message with a zod schema; the first problem
- * becomes a 400 that names its field (`body` when the whole value is wrong).
+ * Parses a body, query or message with a zod schema. The first problem
+ * becomes a 400 that names its field, or `whole` when the value itself is
+ * wrong.
  */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, whole: string): z.output<S> {
   const parsed = schema.safeParse(value ?? {});

@@ -38,10 +38,10 @@ export function redisConnection(url: string): {
 }
 
 /**
- * Owns the job engine: opens it at module init (from the settings), starts
- * claiming once the application is up, and at shutdown stops claiming and
- * lets running jobs finish for `JOBS_SHUTDOWN_GRACE_MS` before it releases
- * the rest to the queue, then closes the store.
+ * Owner of the job engine. It opens the engine at module init and starts
+ * claiming once the application is up. At shutdown it stops claiming, lets
+ * running jobs finish for `JOBS_SHUTDOWN_GRACE_MS`, releases the rest to the
+ * queue and closes the store.
  */
 @Injectable()
 export class JobEngineHost
@@ -80,7 +80,9 @@ export class JobEngineHost
 
     if (settings.jobsBackend === 'redis') {
       if (settings.redisUrl === undefined) {
-        throw new Error('JOBS_BACKEND=redis needs REDIS_URL.');
+        throw new Error(
+          'REDIS_URL is missing: JOBS_BACKEND=redis needs it (redis://host:6379); set it or use JOBS_BACKEND=sqlite.',
+        );
       }
 
       config = {

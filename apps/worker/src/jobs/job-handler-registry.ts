@@ -19,10 +19,10 @@ import { AuditLog } from '../audit/audit-log';
 export const WORKER_ACTOR = 'system:worker';
 
 /**
- * The job types this worker runs. Any module injects it and calls
- * `register` (in its `onModuleInit`, say); handlers registered before the
- * engine opens are added when it opens, later ones at once. Each type runs
- * with the concurrency of `JOBS_CONCURRENCY` (default 1).
+ * Registry of the job types this worker runs. Any module injects it and
+ * calls `register`, in its `onModuleInit` for example. Handlers registered
+ * before the engine opens are added when it opens, and later ones at once.
+ * Each type runs with the concurrency of `JOBS_CONCURRENCY` (default 1).
  *
  * Each handler is wrapped so that the attempt that ends a job records
  * `job.finished` in the audit log: a success, a failure on the last attempt

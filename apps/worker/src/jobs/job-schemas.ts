@@ -97,12 +97,12 @@ export const submitJobSchema = z.strictObject({
     .describe('Who asked for the job, for the audit log; default "system".'),
 });
 
-/** Body of `POST /internal/jobs/get` style lookups and the `jobs.get` message. */
+/** Payload of the `jobs.get` message. */
 export const jobIdSchema = z.strictObject({
   jobId: z.string({ error: 'expected a job id' }),
 });
 
-/** The API's view of a stored job. */
+/** Converts a stored job to the API's view of it. */
 export function toJobView(job: Job): JobView {
   return {
     id: job.id,

@@ -27,8 +27,8 @@ export const JOB_AUDIT_ACTIONS = {
 } as const;
 
 /**
- * The workspace of a job: its payload's `workspace` field when it is a
- * string, else `default`. Submitters put the workspace there.
+ * Returns the workspace of a job: its payload's `workspace` field when it
+ * is a string, else `default`. Submitters put the workspace there.
  */
 export function jobWorkspace(job: Job): string {
   const payload = job.payload;
@@ -94,7 +94,7 @@ export class JobsService {
     return job;
   }
 
-  /** The job, for internal callers (any workspace); 404 when unknown. */
+  /** Reads a job of any workspace for internal callers, and throws 404 when it is unknown. */
   async getAny(id: string): Promise<Job> {
     const job = await this.host.engine.getJob(checkJobId(id));
 
@@ -105,7 +105,7 @@ export class JobsService {
     return job;
   }
 
-  /** The job if the user's workspace owns it; 404 otherwise. */
+  /** Reads a job of the user's workspace, and throws 404 for an unknown job or another workspace's. */
   async get(user: AuthenticatedUser, id: string): Promise<Job> {
     const job = await this.getAny(id);
 
@@ -117,7 +117,7 @@ export class JobsService {
   }
 
   /**
-   * A page of jobs of the user's workspace, newest first. Jobs of other
+   * Lists a page of jobs of the user's workspace, newest first. Jobs of other
    * workspaces are left out, so a page can hold fewer than `limit` jobs
    * while `nextCursor` is set.
    */
