@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { firstValueFrom } from 'rxjs';
 
-import { type JobContext, PermanentJobError } from '@rokks/jobs';
+import { type JobContext, PermanentJobError, WorkerShutdownError } from '@rokks/jobs';
 import { microserviceClientOptions } from '@rokks/mesh';
 import { type RunningService } from '@rokks/service-kit';
 import { type TestMeshClient, TestPlatform, TestTokenIssuer } from '@rokks/testing';
@@ -395,6 +395,42 @@ describe('worker service on SQLite', () => {
         details: { field: 'type' },
       });
     });
+  });
+
+  describe('shutdown', () => {
+    it('releases a running job to the queue', async () => {
+      // A second instance on the same data dir shares the job and audit
+      // databases; only it runs ALERT jobs, and its handler never ends alone.
+      const second = await worker.platform.startService({
+        ...WORKER_SERVICE,
+        env: { JOBS_SHUTDOWN_GRACE_MS: '300' },
+      });
+      let aborted: unknown;
+
+      second.app.get(JobHandlerRegistry).register('ALERT', async (_job, { signal }) => {
+        await sleep(60_000, signal).catch((error: unknown) => {
+          aborted = error;
+          throw error;
+        });
+
+        return null;
+      });
+
+      const job = await submit(worker, { type: 'ALERT' });
+
+      expect((await waitForStatus(worker, job.id, ['running'])).status).toBe('running');
+
+      const started = Date.now();
+
+      await second.close();
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+      expect(aborted).toBeInstanceOf(WorkerShutdownError);
+      expect(await json(await worker.call('GET', `/api/jobs/${job.id}`), 200)).toMatchObject({
+        status: 'queued',
+        attempts: 0,
+      });
+      await json(await worker.call('POST', `/api/jobs/${job.id}/cancel`, { token: worker.editor }), 200);
+    }, 30_000);
   });
 
   describe('audit log', () => {
