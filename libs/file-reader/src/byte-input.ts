@@ -1,12 +1,15 @@
 import { type ReadProgress } from './file-reader.types';
 
-/** The bytes of a file: a Node `Readable`, or any iterable of byte pieces (strings count as UTF-8). */
-export type ByteSource = AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;
+/**
+ * The bytes of a file: a Node `Readable`, any iterable of byte pieces, or the whole
+ * file as one `Uint8Array`. Strings, as a whole file or as pieces, count as UTF-8.
+ */
+export type ByteSource = Uint8Array | string | AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;
 
 /**
- * The largest piece decoded at once; larger pieces from the source are cut. Rows of
+ * The maximum piece decoded at once; larger pieces from the source are cut. Rows of
  * a smaller piece reach the consumer sooner, so fewer of them outlive V8's young
- * generation: 1 MiB pieces made the reader about a third slower in the benchmark.
+ * generation. Pieces of 1 MiB made the reader about a third slower (BENCHMARKS.md).
  */
 const MAX_PIECE_BYTES = 64 * 1024;
 
@@ -30,8 +33,11 @@ export class ByteInput {
     source: ByteSource,
     private readonly progress: ReadProgress,
   ) {
-    this.iterator =
-      Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
+    if (typeof source === 'string' || source instanceof Uint8Array) {
+      this.iterator = [source][Symbol.iterator]();
+    } else {
+      this.iterator = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
+    }
   }
 
   /** Returns the next piece, at most 64 KiB, or null at the end of the file. */

@@ -110,7 +110,7 @@ describe('chunk boundaries', () => {
       }),
       { numRuns: 300 },
     );
-  });
+  }, 60_000);
 
   it('detects the same format in 1-byte pieces as whole', async () => {
     await fc.assert(
@@ -126,5 +126,5 @@ describe('chunk boundaries', () => {
       }),
       { numRuns: 100 },
     );
-  });
+  }, 60_000);
 });

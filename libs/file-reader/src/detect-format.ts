@@ -34,14 +34,10 @@ export async function detectFormat(input: ByteInput, options: ResolvedOptions): 
     const encoding = options.encoding ?? detectEncoding(sample.bytes, sample.complete).encoding;
     const bom = encodingFromBom(sample.bytes) === encoding;
     const text = decodeSample(sample.bytes, encoding, sample.complete);
-    const format = options.format ?? guessFormat(text);
-    const detected =
-      format === 'csv'
-        ? detectCsv({ text, complete: sample.complete }, options)
-        : detectJson({ text, complete: sample.complete }, format, options);
+    const result = detectDialect({ text, complete: sample.complete }, options);
 
-    if (detected !== null) {
-      return { format, encoding, bom, ...detected };
+    if (result !== null) {
+      return { encoding, bom, ...result };
     }
 
     if (sampleBytes >= limit) {
@@ -57,6 +53,34 @@ export async function detectFormat(input: ByteInput, options: ResolvedOptions): 
 
 type Dialect = Omit<DetectedFormat, 'format' | 'encoding' | 'bom'>;
 
+/**
+ * Returns the format and dialect of the sample, or null when it contains no complete
+ * record. A guessed JSON format whose sample is not a JSON array falls back to CSV.
+ */
+function detectDialect(sample: SampleText, options: ResolvedOptions): (Dialect & { format: FileFormat }) | null {
+  // A delimiter or quote in the options is for CSV, so it settles the format.
+  const csvOptionGiven = options.delimiter !== null || options.quote !== '"';
+  const format = options.format ?? (csvOptionGiven ? 'csv' : guessFormat(sample.text, sample.complete));
+
+  if (format === 'csv') {
+    return withFormat(detectCsv(sample, options), 'csv');
+  }
+
+  try {
+    return withFormat(detectJson(sample, format, options), format);
+  } catch (error) {
+    if (options.format === null && error instanceof FileReaderError && error.code === 'INVALID_JSON') {
+      return withFormat(detectCsv(sample, options), 'csv');
+    }
+
+    throw error;
+  }
+}
+
+function withFormat(dialect: Dialect | null, format: FileFormat): (Dialect & { format: FileFormat }) | null {
+  return dialect === null ? null : { ...dialect, format };
+}
+
 function decodeSample(bytes: Uint8Array, encoding: TextEncodingName, complete: boolean): string {
   const decoder = createChunkDecoder(encoding);
   const text = decoder.decode(bytes);
@@ -64,33 +88,71 @@ function decodeSample(bytes: Uint8Array, encoding: TextEncodingName, complete: b
   return complete ? text + decoder.end() : text;
 }
 
-/** Tells JSON (an array of objects) and NDJSON (an object per line) from CSV by the first characters. */
-function guessFormat(text: string): FileFormat {
+/**
+ * Tells JSON (an array of objects) and NDJSON (an object per line) from CSV by the
+ * first characters: `[{"`, `[{}` or a lone `[]` for JSON, and `{"` or `{}` for
+ * NDJSON. NDJSON also needs a first line that is a JSON object, unless the sample
+ * ends inside that line.
+ */
+function guessFormat(text: string, complete: boolean): FileFormat {
+  const [first, second, third] = firstNonSpaceCharacters(text, 3);
   const start = text.search(/\S/);
 
-  if (start < 0) {
+  if (first === '[') {
+    const emptyArray = second === ']' && third === undefined;
+    const objectArray = second === '{' && (third === '"' || third === '}');
+
+    return emptyArray || objectArray ? 'json' : 'csv';
+  }
+
+  if (first !== '{' || (second !== '"' && second !== '}')) {
     return 'csv';
   }
 
-  const next = text.slice(start + 1).match(/\S/)?.[0];
+  const lineEnd = text.indexOf('\n', start);
 
-  if (text[start] === '[' && (next === '{' || next === ']')) {
-    return 'json';
-  }
-
-  if (text[start] === '{' && (next === '"' || next === '}')) {
-    if (text.slice(start).split('\n', 1)[0].trim() === '{') {
-      throw new FileReaderError(
-        'UNSUPPORTED_FORMAT',
-        'The file is a single JSON object written over several lines: ' +
-          'the reader takes a JSON array of objects, or NDJSON with one object per line.',
-      );
-    }
-
+  if (lineEnd < 0 && !complete) {
     return 'ndjson';
   }
 
-  return 'csv';
+  const firstLine = text.slice(start, lineEnd < 0 ? text.length : lineEnd).trim();
+
+  if (firstLine === '{') {
+    throw new FileReaderError(
+      'UNSUPPORTED_FORMAT',
+      'The file is a single JSON object written over several lines: ' +
+        'the reader takes a JSON array of objects, or NDJSON with one object per line.',
+    );
+  }
+
+  return isJsonObject(firstLine) ? 'ndjson' : 'csv';
+}
+
+function firstNonSpaceCharacters(text: string, count: number): string[] {
+  const pattern = /\S/g;
+  const found: string[] = [];
+
+  while (found.length < count) {
+    const match = pattern.exec(text);
+
+    if (match === null) {
+      break;
+    }
+
+    found.push(match[0]);
+  }
+
+  return found;
+}
+
+function isJsonObject(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
 }
 
 function detectCsv(sample: SampleText, options: ResolvedOptions): Dialect | null {

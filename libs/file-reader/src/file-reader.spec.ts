@@ -187,6 +187,24 @@ describe('openFileReader', () => {
     expect(result.rows).toEqual([['1,2', '3|4']]);
   });
 
+  it('reads CSV that starts with a brace', async () => {
+    const guessed = await readAll(utf8('{} ,b\n1,2\n'));
+    const named = await readAll(utf8('{"a"}\t"b"\n1\t2\n'), { delimiter: '\t' });
+
+    expect(guessed.detected.format).toBe('csv');
+    expect(guessed.columns).toEqual(['{} ', 'b']);
+    expect(named.detected.format).toBe('csv');
+    expect(named.columns).toEqual(['{"a"}', 'b']);
+  });
+
+  it('reads CSV that starts like a JSON array', async () => {
+    const result = await readAll(utf8('[{"a"}],b\n1,2\n'));
+
+    expect(result.detected.format).toBe('csv');
+    expect(result.columns).toEqual(['[{"a"}]', 'b']);
+    expect(result.rows).toEqual([['1', '2']]);
+  });
+
   it('reads records that end in CR only', async () => {
     const result = await readAll(splitBytes(utf8('a,b\r1,2\r3,"x\ry"\r4,5'), [1]));
 
@@ -282,7 +300,7 @@ describe('openFileReader', () => {
     await expect(readAll(splitBytes(blankLines, [1024 * 1024]))).rejects.toThrow(
       'The first 16,777,216 bytes of the file hold no complete record: check the format and the quotes.',
     );
-  });
+  }, 60_000);
 
   it('reports CRLF when the sample ends between CR and LF', async () => {
     const text = 'a,b\r\n1,2\r\n3,4\r\n';
@@ -341,6 +359,15 @@ describe('openFileReader', () => {
 
     expect(result.rows).toEqual([['é']]);
     await expect(readAll([bytes], { encoding: 'utf-8' })).rejects.toThrow('The file is not valid UTF-8 at byte 5');
+  });
+
+  it('reads a whole file given as bytes or text', async () => {
+    const fromBytes = await readAll(utf8('a;b\n1;é\n'));
+    const fromText = await readAll('a;b\n1;é\n');
+
+    expect(fromBytes.rows).toEqual([['1', 'é']]);
+    expect(fromText.rows).toEqual([['1', 'é']]);
+    expect(fromText.detected.delimiter).toBe(';');
   });
 
   it('reads a Readable of strings', async () => {

@@ -81,5 +81,5 @@ describe('real data sets', () => {
     expect(pieces.rowNumbers).toEqual(whole.rowNumbers);
     expect(pieces.lineNumbers).toEqual(whole.lineNumbers);
     expect(pieces.chunks.every((chunk) => chunk.rows.length <= 777)).toBe(true);
-  });
+  }, 60_000);
 });

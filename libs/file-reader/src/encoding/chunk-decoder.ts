@@ -93,7 +93,7 @@ function lastBytes(earlier: Uint8Array, later: Uint8Array, count: number): Uint8
   return joined;
 }
 
-/** The length of the UTF-8 sequence that a lead byte starts; 1 for any other byte. */
+/** Returns the length of the UTF-8 sequence that a lead byte starts, or 1 for any other byte. */
 function sequenceLength(lead: number): number {
   if (lead >= 0xf0) {
     return 4;
