@@ -4,7 +4,7 @@ import { type ServiceOptions } from '@rokks/service-kit';
 import { AppModule } from './app.module';
 import { sqlGatewaySettings } from './sql-gateway.settings';
 
-/** How the SQL gateway starts: `main.ts` runs it, and tests start it in process with their own `env`. */
+/** Start options of the SQL gateway: `main.ts` runs them, and tests start the service in process with their own `env`. */
 export const SQL_GATEWAY_SERVICE = {
   service: 'sql-gateway',
   module: AppModule,

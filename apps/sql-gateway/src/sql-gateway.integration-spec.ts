@@ -416,7 +416,7 @@ describe.each(BACKENDS)('sql-gateway on %s', (backend) => {
         await gateway.internal('POST', '/internal/tables', { body: { name: 'broken', columns: [{ name: 'a', type: 'varchar' }] } }),
         400,
       );
-      const taken = await readJson<ErrorBody>(
+      const nameTaken = await readJson<ErrorBody>(
         await gateway.internal('POST', '/internal/tables', { body: { name: 'weather', columns: [{ name: 'a', type: 'text' }] } }),
         409,
       );
@@ -426,7 +426,7 @@ describe.each(BACKENDS)('sql-gateway on %s', (backend) => {
       );
 
       expect(badType.details).toMatchObject({ field: 'columns.0.type' });
-      expect(taken.details).toMatchObject({ code: 'CONFLICT' });
+      expect(nameTaken.details).toMatchObject({ code: 'CONFLICT' });
       expect(missingTable.details).toMatchObject({ code: 'NOT_FOUND' });
       await readJson(await gateway.call('GET', '/api/sql/tables/nowhere'), 404);
     });

@@ -25,7 +25,7 @@ export const sqlGatewaySettings = z.object({
    * URL. Unset: embedded PGlite in `<data dir>/sql-gateway/pglite`.
    */
   databaseUrl: markSecret(fromEnv('DATABASE_URL', databaseUrl.optional())),
-  /** Connections the gateway opens to PostgreSQL at most; each open load holds one until it ends. */
+  /** Maximum connections the gateway opens to PostgreSQL; each open load uses one until it ends. */
   poolSize: fromEnv('ROKKS_SQL_POOL_SIZE', wholeNumber(2, 500, 'connections').default(10)),
   /** Time a request waits for a free connection before it fails with 503. */
   connectTimeoutMs: fromEnv(
@@ -37,21 +37,21 @@ export const sqlGatewaySettings = z.object({
     'ROKKS_SQL_STATEMENT_TIMEOUT_MS',
     wholeNumber(100, 3_600_000, 'milliseconds').default(DEFAULT_QUERY_LIMITS.statementTimeoutMs),
   ),
-  /** Rows a query result holds at most; a request's `limit` can only lower it. */
+  /** Maximum rows of a query result; a request's `limit` can only lower it. */
   maxRows: fromEnv(
     'ROKKS_SQL_MAX_ROWS',
     wholeNumber(1, 10_000_000, 'rows').default(DEFAULT_QUERY_LIMITS.maxRows),
   ),
   /**
-   * Characters of value text a query result holds at most (the byte cap of
-   * a result, counted in characters; the JSON response adds quotes and
-   * separators). The result stops before the row that crosses it.
+   * Maximum characters of value text in a query result: the size cap of a
+   * result, counted in characters, to which the JSON response adds quotes
+   * and separators. The result stops before the row that crosses it.
    */
   maxResultChars: fromEnv(
     'ROKKS_SQL_MAX_RESULT_CHARS',
     wholeNumber(1024, 1024 ** 3, 'characters').default(DEFAULT_QUERY_LIMITS.maxResultChars),
   ),
-  /** Characters one value of a result holds at most; longer text values are cut to this prefix. */
+  /** Maximum characters of one value in a result; longer text values are cut to this prefix. */
   maxValueChars: fromEnv(
     'ROKKS_SQL_MAX_VALUE_CHARS',
     wholeNumber(16, 1024 ** 3, 'characters').default(DEFAULT_QUERY_LIMITS.maxValueChars),

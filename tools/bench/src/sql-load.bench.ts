@@ -326,7 +326,7 @@ async function runPsql(database: string, commands: string[]): Promise<void> {
 }
 
 /**
- * The engine's way of loading, run by psql: COPY into a temporary staging
+ * Returns the psql commands of the engine's way of loading: COPY into a temporary staging
  * table with a sequence column, then `INSERT … SELECT … ORDER BY` the
  * sequence into the table, in one transaction. Timing it separates the cost
  * of that design from the gateway's own.

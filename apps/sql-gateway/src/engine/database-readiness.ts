@@ -8,7 +8,7 @@ import { LoadSessions } from '../loads/load-sessions.service';
 /** Time a readiness probe waits for `SELECT 1`. */
 const CHECK_TIMEOUT_MS = 2000;
 
-/** Registers the readiness check `database`: the database answers `SELECT 1`. */
+/** Registers the readiness check `database`, which runs `SELECT 1`. */
 @Injectable()
 export class DatabaseReadiness implements OnModuleInit {
   constructor(
@@ -24,8 +24,8 @@ export class DatabaseReadiness implements OnModuleInit {
   private async check(): Promise<Record<string, unknown>> {
     const details = { backend: this.engine.backendKind, timescale: this.engine.timescale, openLoads: this.loads.openCount };
 
-    // PGlite has one session, and an open load holds it until it commits, so
-    // a probe would wait for the load and report a busy database as down.
+    // PGlite has one session, which an open load keeps until it ends, so a
+    // probe would wait for the load and report a busy database as down.
     if (this.engine.backendKind === 'pglite' && details.openLoads > 0) {
       return details;
     }

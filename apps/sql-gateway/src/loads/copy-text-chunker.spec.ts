@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 
-import { isSqlEngineError } from '@rokks/sql-engine';
+import { isSqlEngineError, type SqlEngineError } from '@rokks/sql-engine';
 
 import { CopyTextChunker, FLUSH_BYTES, MAX_ROW_BYTES } from './copy-text-chunker';
 
@@ -112,6 +112,7 @@ describe('CopyTextChunker', () => {
       thrown = error;
     }
 
-    expect(isSqlEngineError(thrown) && thrown.code).toBe('TOO_LARGE');
+    expect(isSqlEngineError(thrown)).toBe(true);
+    expect((thrown as SqlEngineError).code).toBe('TOO_LARGE');
   });
 });

@@ -7,7 +7,7 @@ const NEWLINE = 0x0a;
 /** Bytes gathered before a chunk goes to the database: large enough to keep calls few, small enough to keep memory flat. */
 export const FLUSH_BYTES = 256 * 1024;
 
-/** Longest row the gateway buffers while it waits for the row's newline. */
+/** Maximum length of a row, in bytes, that the gateway buffers while it waits for the row's newline. */
 export const MAX_ROW_BYTES = 64 * 1024 * 1024;
 
 /**

@@ -60,7 +60,7 @@ describe.each(BACKENDS)('Load API on %s', (backend) => {
     return { catalog, counted };
   }
 
-  /** A table with `rows` rows loaded in one go. */
+  /** Creates `table` with `rows` rows in one load. */
   async function seed(table: string, rows: number): Promise<void> {
     await begin(`seed-${table}`, table, 'create');
     await putRows(`seed-${table}`, copyRows(0, rows), '?commit=true');
@@ -169,7 +169,7 @@ describe.each(BACKENDS)('Load API on %s', (backend) => {
 
     expect(first.result).toMatchObject({ rowsLoaded: 3, rowCount: 8, alreadyApplied: false });
 
-    // While the gateway still holds the committed load, a retry gets its result.
+    // While the gateway still keeps the committed load, a retry returns its result.
     const again = await readJson<LoadStatus>(
       await gateway.internal('POST', '/internal/loads', { body: { loadId: 'append-once', table: 'retried', mode: 'append', columns: COLUMNS } }),
       200,
@@ -180,7 +180,7 @@ describe.each(BACKENDS)('Load API on %s', (backend) => {
     expect((await commit('append-once')).result).toMatchObject({ rowsLoaded: 3, alreadyApplied: true });
     expect(await rowCount('retried')).toEqual({ catalog: 8, counted: '8' });
 
-    // Once the gateway has forgotten it, the engine's record of the load id answers.
+    // Once the gateway has dropped it, the engine's record of the load id returns the result.
     await sleep(IDLE_TIMEOUT_MS + 500);
     await readJson(await gateway.internal('GET', '/internal/loads/append-once'), 404);
 

@@ -5,7 +5,7 @@ import { COLUMN_TYPES } from '@rokks/transform';
 
 import { DEFAULT_WORKSPACE } from '../tables/table-schemas';
 
-const text = (what: string) => z.string({ error: `must be ${what}` }).min(1, 'must not be empty');
+const text = (description: string) => z.string({ error: `must be ${description}` }).min(1, 'must not be empty');
 
 /** `POST /internal/loads`: the target table, the mode and the columns of the COPY rows. */
 export const beginLoadSchema = z.strictObject({

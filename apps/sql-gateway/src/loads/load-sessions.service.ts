@@ -14,7 +14,7 @@ import {
 import { type SqlGatewaySettings } from '../sql-gateway.settings';
 import { CopyTextChunker } from './copy-text-chunker';
 
-/** What a caller sees of a load. */
+/** Status of a load, as every Load API route returns it. */
 export interface LoadStatus {
   loadId: string;
   workspace: string;
@@ -53,9 +53,9 @@ function loadNotFound(loadId: string): SqlEngineError {
  * Loads in progress over the internal Load API, by load id. A load is one
  * engine transaction that stays open across requests: begin, any number of
  * row requests, then commit or abort. A load that no request touches for
- * `loadIdleTimeoutMs` is aborted; a committed one is forgotten after the
- * same time, after which a retry of the load id gets `alreadyApplied` from
- * the engine.
+ * `loadIdleTimeoutMs` is aborted. A committed load is removed after the
+ * same time, and from then on a retry of its load id gets `alreadyApplied`
+ * from the engine.
  *
  * NOTE: the sessions live in this process, so every request of one load
  * must reach the same gateway instance.
@@ -71,10 +71,11 @@ export class LoadSessions implements OnModuleDestroy {
   ) {}
 
   /**
-   * Loads open at once. PGlite has one session that an open load holds until
-   * it ends, so a second load would wait for the first inside `beginLoad`,
-   * and a caller that sends the first load's rows only after the second has
-   * begun would stall until the idle timeout aborts the first. There it is one.
+   * Loads open at once. PGlite has one session, which an open load keeps
+   * until it ends, so a second load would wait for the first inside
+   * `beginLoad`. A caller that sends the first load's rows only after the
+   * second has begun would then stall until the idle timeout aborts the
+   * first, so on PGlite the maximum is one.
    */
   get maxOpenLoads(): number {
     return this.engine.backendKind === 'pglite' ? 1 : this.context.settings.maxOpenLoads;
@@ -94,9 +95,9 @@ export class LoadSessions implements OnModuleDestroy {
   }
 
   /**
-   * Begins a load. A load id that committed returns its result; one that is
-   * open here is aborted and begun again, because a retry means the caller
-   * lost the earlier attempt.
+   * Begins a load. A load id that committed returns its result. A load id
+   * that is open here is aborted and begun again, because a retry means
+   * the caller lost the earlier attempt.
    */
   async begin(options: LoadOptions): Promise<LoadStatus> {
     const existing = this.sessions.get(options.loadId);
@@ -333,7 +334,7 @@ export class LoadSessions implements OnModuleDestroy {
     return error;
   }
 
-  /** Rolls an open load back (a failed writer has already) and forgets it. */
+  /** Rolls an open load back (a failed writer has done so already) and removes it from the map. */
   private async discard(loadId: string, session: LoadSession, reason: string, error?: unknown): Promise<void> {
     const wasOpen = session.state === 'open' || session.state === 'opening';
 
@@ -357,7 +358,7 @@ export class LoadSessions implements OnModuleDestroy {
     this.logger.info({ ...this.logFields(session), reason, err: error }, 'load aborted');
   }
 
-  /** Restarts the idle timer after a request: it aborts an open load or forgets a committed one. */
+  /** Restarts the idle timer after a request: when it fires, it aborts an open load or removes a committed one. */
   private touch(loadId: string, session: LoadSession): void {
     this.stopTimer(session);
     session.idleTimer = setTimeout(() => {
@@ -382,7 +383,7 @@ export class LoadSessions implements OnModuleDestroy {
     session.idleTimer = undefined;
   }
 
-  /** The load's status; `retried` marks a repeated request of a committed load, which changes nothing. */
+  /** Builds the load's status; `retried` marks a repeated request of a committed load, which changes nothing. */
   private describe(session: LoadSession, retried = false): LoadStatus {
     const { options } = session;
     const alreadyApplied = retried || (session.writer?.alreadyApplied ?? false);

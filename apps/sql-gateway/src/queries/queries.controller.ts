@@ -1,3 +1,5 @@
+import { performance } from 'node:perf_hooks';
+
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
@@ -16,6 +18,7 @@ import {
 import { type z } from 'zod';
 
 import { type AuthenticatedUser, CurrentUser, Roles } from '@rokks/auth-guard';
+import { InjectPinoLogger, PinoLogger } from '@rokks/logging';
 import { type QueryResult, SqlEngine } from '@rokks/sql-engine';
 
 import { openApiSchema } from '../http/open-api-schema.util';
@@ -35,7 +38,10 @@ import { queryResultSchema, sqlQuerySchema, widgetQuerySchema } from './query-sc
 @ApiGatewayTimeoutResponse({ description: 'The statement timeout expired.' })
 @Controller('api/sql')
 export class QueriesController {
-  constructor(private readonly engine: SqlEngine) {}
+  constructor(
+    private readonly engine: SqlEngine,
+    @InjectPinoLogger('QueriesController') private readonly logger: PinoLogger,
+  ) {}
 
   @Post('query')
   @Roles('viewer')
@@ -47,11 +53,16 @@ export class QueriesController {
   })
   @ApiBody({ schema: openApiSchema(sqlQuerySchema) })
   @ApiOkResponse({ schema: openApiSchema(queryResultSchema, 'output') })
-  query(
+  async query(
     @CurrentUser() user: AuthenticatedUser,
     @Body(new ZodValidationPipe(sqlQuerySchema)) body: z.output<typeof sqlQuerySchema>,
   ): Promise<QueryResult> {
-    return this.engine.query({ workspace: workspaceOf(user), userId: user.id, ...body });
+    const started = performance.now();
+    const result = await this.engine.query({ workspace: workspaceOf(user), userId: user.id, ...body });
+
+    this.logQuery('sql', user, result, started);
+
+    return result;
   }
 
   @Post('widget-query')
@@ -64,10 +75,22 @@ export class QueriesController {
   })
   @ApiBody({ schema: openApiSchema(widgetQuerySchema) })
   @ApiOkResponse({ schema: openApiSchema(queryResultSchema, 'output') })
-  widgetQuery(
+  async widgetQuery(
     @CurrentUser() user: AuthenticatedUser,
     @Body(new ZodValidationPipe(widgetQuerySchema)) body: z.output<typeof widgetQuerySchema>,
   ): Promise<QueryResult> {
-    return this.engine.widgetQuery({ workspace: workspaceOf(user), userId: user.id, query: body });
+    const started = performance.now();
+    const result = await this.engine.widgetQuery({ workspace: workspaceOf(user), userId: user.id, query: body });
+
+    this.logQuery('widget', user, result, started);
+
+    return result;
+  }
+
+  private logQuery(kind: 'sql' | 'widget', user: AuthenticatedUser, result: QueryResult, started: number): void {
+    this.logger.debug(
+      { kind, userId: user.id, rows: result.rowCount, truncated: result.truncated, durationMs: Math.round(performance.now() - started) },
+      'query finished',
+    );
   }
 }

@@ -11,8 +11,8 @@ export const DEFAULT_WORKSPACE = 'default';
 const COLUMN_ID = /^f_[0-9a-f]{8}$/;
 const TABLE_ID = /^t_[0-9a-f]{32}$/;
 
-const name = (what: string) =>
-  z.string({ error: `must be the ${what} as a string` }).min(1, `must not be empty`).max(200, 'must have at most 200 characters');
+const name = (description: string) =>
+  z.string({ error: `must be the ${description} as a string` }).min(1, `must not be empty`).max(200, 'must have at most 200 characters');
 
 const workspace = z
   .string({ error: 'must be a workspace id' })
