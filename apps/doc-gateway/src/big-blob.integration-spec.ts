@@ -14,7 +14,7 @@ const BLOB_MIB = 1024;
 /** Resident memory growth allowed while 1 GiB passes in each direction; client and service share the process. */
 const MAX_RSS_GROWTH_BYTES = 150 * MiB;
 
-/** The same random 1 MiB block, `count` times: cheap to produce, and every byte still passes the hashes. */
+/** Yields the same random 1 MiB block `count` times: cheap to produce, and every byte still passes the hashes. */
 async function* repeated(block: Buffer, count: number): AsyncGenerator<Uint8Array> {
   for (let index = 0; index < count; index++) {
     yield block;

@@ -27,8 +27,8 @@ async function* chunks(bytes: Buffer, size: number): AsyncGenerator<Uint8Array> 
 }
 
 /**
- * Reads the whole body, so no response is left half-read: a blob response
- * that nobody reads keeps its connection busy and the server cannot close.
+ * Reads the whole body, so no response is left half-read. An unread blob
+ * response keeps its connection busy, and the server cannot close.
  */
 async function buffered(response: Response): Promise<Response> {
   const body = response.status === 204 ? null : Buffer.from(await response.arrayBuffer());

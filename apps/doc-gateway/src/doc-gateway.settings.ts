@@ -33,7 +33,7 @@ export const docGatewaySettings = z.object({
   firestoreProjectId: fromEnv('FIRESTORE_PROJECT_ID', optionalText('must be a project id')),
   /** Firestore database id; default `(default)`. */
   firestoreDatabaseId: fromEnv('FIRESTORE_DATABASE_ID', optionalText('must be a database id')),
-  /** Document path that holds the workspaces, such as `rokks/production`; default top level. */
+  /** Document path above the workspaces, such as `rokks/production`; default top level. */
   firestoreRootPath: fromEnv('FIRESTORE_ROOT_PATH', optionalText('must be a document path')),
   /** `host:port` of a Firestore emulator; unset for Google Cloud. */
   firestoreEmulatorHost: fromEnv('FIRESTORE_EMULATOR_HOST', optionalText('must be host:port')),

@@ -11,7 +11,7 @@ import {
 /**
  * Request header with the hex SHA-256 that an uploaded blob must have, and
  * response header with the stored blob's SHA-256. On an upload whose bytes
- * differ, nothing is stored and the answer is 400 `CHECKSUM_MISMATCH`.
+ * differ, nothing is stored and the response is 400 `CHECKSUM_MISMATCH`.
  */
 export const SHA256_HEADER = 'x-content-sha256';
 

@@ -137,7 +137,7 @@ export class BlobsController {
   @HttpCode(204)
   @ApiOperation({
     summary: 'Delete a blob',
-    description: 'Answers 204 also when the blob did not exist.',
+    description: 'Returns 204 also when the blob did not exist.',
   })
   @ApiParam(PATH_PARAM)
   @ApiNoContentResponse({ description: 'Deleted, or there was nothing to delete.' })

@@ -35,8 +35,8 @@ const WORKSPACE_HEADER_DOC = {
 
 /**
  * Blob transfer for other backends. Streams do not fit the TCP message
- * transport, so blobs travel over these HTTP routes, which need the mesh
- * certificate and the internal secret; the other document operations are
+ * transport, so blobs travel over these HTTP routes. They need the mesh
+ * certificate and the internal secret. The other document operations are
  * message patterns.
  */
 @ApiTags('internal')

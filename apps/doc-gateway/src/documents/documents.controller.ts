@@ -168,7 +168,7 @@ export class DocumentsController {
   @HttpCode(204)
   @ApiOperation({
     summary: 'Delete a document',
-    description: 'Answers 204 also when the document did not exist (unless If-Match requires it).',
+    description: 'Returns 204 also when the document did not exist (unless If-Match requires it).',
   })
   @ApiParam({ name: 'docId', description: 'Document id.' })
   @ApiHeader(IF_MATCH_HEADER)

@@ -59,8 +59,8 @@ export class DocGatewayExceptionFilter implements ExceptionFilter {
     }
 
     // A blob upload rejected before its end leaves unread bytes on the
-    // connection; closing it after the answer stops the client from sending
-    // the rest and keeps the next request off a half-read connection.
+    // connection. Closing it after the response stops the client from
+    // sending the rest and keeps the next request off a half-read connection.
     if (!request.raw.complete) {
       void reply.header('connection', 'close');
     }

@@ -46,10 +46,11 @@ function requireSetting(value: string | undefined, variable: string): string {
 /**
  * One store per workspace, so no request can reach another workspace's
  * documents or blobs. Stores open on first use and close at shutdown.
- * The embedded backend keeps workspace `w` in `<store dir>/workspaces/w`;
- * the firestore backend under the Firestore document `<root>/workspaces/w`
- * and the object prefix `<prefix>workspaces/w/`; the mongo backend sends
- * the workspace with every call to MonIO, which keeps one database each.
+ * The embedded backend keeps workspace `w` in `<store dir>/workspaces/w`.
+ * The firestore backend keeps it under the Firestore document
+ * `<root>/workspaces/w` and the object prefix `<prefix>workspaces/w/`.
+ * The mongo backend sends the workspace with every call to MonIO, which
+ * keeps one database per workspace.
  */
 @Injectable()
 export class WorkspaceStores implements OnModuleInit, OnApplicationShutdown {

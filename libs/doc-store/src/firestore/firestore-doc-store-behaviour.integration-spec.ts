@@ -24,11 +24,10 @@ function sha256Hex(bytes: Uint8Array): string {
 }
 
 /**
- * The Firestore backend's own behaviour on Google's Firestore emulator and
- * the loopback Cloud Storage server: what the contract suite checks in
- * general, here where this backend splits work between Firestore and
- * itself (residual query clauses, tombstones, Firestore's size measure,
- * staged blob uploads).
+ * Tests the Firestore backend on Google's Firestore emulator and the
+ * loopback Cloud Storage server. They cover the parts where this backend
+ * splits work between Firestore and itself: residual query clauses,
+ * tombstones, Firestore's size measure and staged blob uploads.
  */
 describe('FirestoreDocStore', () => {
   let emulator: RunningFirestoreEmulator;

@@ -59,7 +59,7 @@ export interface FirestoreDocStoreOptions {
   blobPrefix?: string;
   /** Maximum blob size in bytes; default 2 GiB. */
   maxBlobBytes?: number;
-  /** Bytes per resumable upload request, a multiple of 256 KiB; default 8 MiB. Each upload in progress holds one such chunk in memory. */
+  /** Bytes per resumable upload request, a multiple of 256 KiB; default 8 MiB. Each upload in progress keeps one such chunk in memory. */
   uploadChunkBytes?: number;
   /** Whether blob reads check the bytes against the stored SHA-256; default true. */
   verifyBlobReads?: boolean;
@@ -105,7 +105,7 @@ function checkBlobPrefix(prefix: string): string {
 /**
  * The Firestore backend: documents in Firestore (through firebase-admin),
  * blobs in Cloud Storage. Writes run in Firestore transactions that check
- * each document's `$version` field; queries run in Firestore where its
+ * each document's `$version` field. Queries run in Firestore where its
  * semantics match the contract, and the backend checks the remaining
  * clauses (see `firestore-query.ts`).
  */

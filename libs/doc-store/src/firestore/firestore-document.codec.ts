@@ -93,15 +93,16 @@ function toJsonValue(value: unknown, field: string, label: string): JsonValue {
 
   const kind = typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value;
 
-  throw corrupted(label, `holds a ${kind} value in field ${JSON.stringify(field)}`);
+  throw corrupted(label, `contains a ${kind} value in field ${JSON.stringify(field)}`);
 }
 
 /**
- * Computes the storage size that Firestore counts for a document (Firestore
- * "Storage size calculations"): the document name (each path segment's
- * UTF-8 length plus 1, plus 16), every field name (UTF-8 length plus 1) and
- * value (strings UTF-8 length plus 1, numbers 8, booleans and null 1, maps
- * and arrays the sum of their parts), plus 32.
+ * Computes the storage size that Firestore counts for a document, by the
+ * rules of Firestore's "Storage size calculations" page. The document name
+ * counts each path segment's UTF-8 length plus 1, plus 16. Each field name
+ * counts its UTF-8 length plus 1. Strings count their UTF-8 length plus 1,
+ * numbers 8, booleans and null 1, maps and arrays the sum of their parts.
+ * The document adds 32.
  */
 export function firestoreDocumentSize(
   pathSegments: readonly string[],

@@ -171,10 +171,11 @@ function decodeStartAfter(query: NormalizedQuery, scope: string): unknown[] | nu
 }
 
 /**
- * Runs a query: Firestore returns documents in the final order, the
- * backend drops those that fail a residual clause, and further requests
- * continue after the last document read until the page (plus one document,
- * to know whether more follow) is full or the collection is exhausted.
+ * Runs a query. Firestore returns documents in the final order, and the
+ * backend drops those that fail a residual clause. Further requests
+ * continue after the last document read until the page is full or the
+ * collection is exhausted. The page gets one extra document, which tells
+ * whether more follow.
  */
 export async function runQuery(
   layout: FirestoreLayout,

@@ -7,14 +7,14 @@ import { createServer } from 'node:net';
 export interface RunningFirestoreEmulator {
   /** `127.0.0.1:<port>`, for `firestoreEmulatorHost`. */
   host: string;
-  /** Which emulator runs: Google's Cloud Firestore emulator or the `@firestore-emulator/server` package. */
+  /** Emulator that runs: Google's Cloud Firestore emulator or the `@firestore-emulator/server` package. */
   kind: FirestoreEmulatorKind;
   stop(): Promise<void>;
 }
 
 export type FirestoreEmulatorKind = 'google' | 'package';
 
-/** Where the Google Cloud CLI's Debian package `google-cloud-cli-firestore-emulator` installs the emulator. */
+/** Install path of the emulator in the Google Cloud CLI's Debian package `google-cloud-cli-firestore-emulator`. */
 export const DEFAULT_FIRESTORE_EMULATOR_JAR =
   '/usr/lib/google-cloud-sdk/platform/cloud-firestore-emulator/cloud-firestore-emulator.jar';
 
@@ -143,8 +143,8 @@ interface GrpcServer {
  * port of 127.0.0.1. Its `start()` binds 0.0.0.0, so this binds the
  * package's gRPC server itself.
  * NOTE: the package (0.3.15) implements too little of Firestore for the
- * contract suite (no query cursors, no dotted field paths, no transaction
- * isolation); see the Firestore section of the library README.
+ * contract suite. It has no query cursors, no dotted field paths and no
+ * transaction isolation; the library README lists what fails.
  */
 export async function startPackageFirestoreEmulator(): Promise<RunningFirestoreEmulator> {
   // The package's own copy of @grpc/grpc-js must create the credentials, or its server rejects them.

@@ -48,14 +48,14 @@ class HttpError extends Error {
 const RESUME_INCOMPLETE = 308;
 
 /**
- * A Cloud Storage JSON API server on 127.0.0.1 for tests, with exactly the
- * calls that `@google-cloud/storage` 7 makes for the Firestore backend:
+ * A Cloud Storage JSON API server on 127.0.0.1 for tests. It serves exactly
+ * the calls that `@google-cloud/storage` 7 makes for the Firestore backend:
  * bucket get, object metadata get, media download (`alt=media`, with
  * `generation`), list (`prefix`, `startOffset`, `maxResults`,
  * `pageToken`), delete, resumable upload (session start, chunks with
  * `Content-Range`, status query) and `rewriteTo`. Object bytes are files
  * in a temporary directory, so large uploads do not fill the memory. It
- * sends no credentials check: the client sends none to a custom endpoint.
+ * checks no credentials, because the client sends none to a custom endpoint.
  */
 export class LoopbackCloudStorage {
   /** Requests served, as "METHOD kind" (such as "PUT upload-chunk"), for tests that check the calls. */
