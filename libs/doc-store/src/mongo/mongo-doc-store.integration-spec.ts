@@ -25,7 +25,7 @@ describeDocStoreContract('mongo on the wire-protocol test server', async ({ maxB
 );
 
 // The compose stack sets MONGO_URL to a real mongod. Without it the suite
-// is skipped, and the warning below says so in non-verbose runs too.
+// is skipped, and the warning below reports it in non-verbose runs too.
 const mongoUrl = process.env.MONGO_URL;
 const withMongod = mongoUrl !== undefined && mongoUrl !== '';
 
