@@ -13,10 +13,10 @@ import {
 import { describeProblem, EtlError } from './etl.error';
 import { type RowProblem } from './etl.types';
 
-/** The most problems one `BAD_DATA` error lists. */
+/** The maximum number of problems one `BAD_DATA` error lists. */
 export const MAX_REPORTED_PROBLEMS = 100;
 
-/** What one chunk gave: rows to load, rows to write to the rejects file, and values that became null. */
+/** The output of one chunk: rows to load, rows for the rejects file, and values that became null. */
 export interface ProcessedChunk {
   rows: Value[][];
   rejects: RowProblem[];
@@ -36,7 +36,7 @@ type RecordOf = (row: number) => string | null;
  * - `fail`: the first problem throws `BAD_DATA`. Its `problems` list that
  *   problem, then the malformed records the reader found in the same chunk.
  * - `reject-row`: the row goes to `rejects`, a malformed record with its raw text.
- * - `null`: a bad value becomes null; a malformed record is padded with
+ * - `null`: a bad value becomes null. A malformed record is padded with
  *   nulls or cut to the columns, as the transformer does with a ragged row.
  *   A record the reader could not split into values at all is rejected,
  *   because no value of it could be loaded.
@@ -144,7 +144,7 @@ export class ChunkProcessor {
   }
 }
 
-/** A malformed record as a problem: no column or value, its raw text in `record`. */
+/** Converts a malformed record to a problem with no column or value and its raw text in `record`. */
 export function toRecordProblem(error: RowError): RowProblem {
   return {
     row: error.row,

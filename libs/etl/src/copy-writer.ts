@@ -12,11 +12,10 @@ export const COPY_BATCH_CHARS = 1 << 20;
  * batches of about `COPY_BATCH_CHARS`. A write is not awaited when it
  * starts, so the next batch is read and transformed while the target takes
  * the previous one. The next write waits for it, so at most one write is
- * pending and memory holds at most two batches.
+ * pending and memory keeps at most two batches.
  */
 export class CopyWriter {
-  /** Rows the target has taken. */
-  rowsWritten = 0;
+  private written = 0;
   private text = '';
   private rows = 0;
   private pending: Promise<void> | null = null;
@@ -26,6 +25,11 @@ export class CopyWriter {
     private readonly signal: AbortSignal | undefined,
     private readonly batchChars = COPY_BATCH_CHARS,
   ) {}
+
+  /** Rows the target has taken. */
+  get rowsWritten(): number {
+    return this.written;
+  }
 
   async add(rows: readonly (readonly Value[])[]): Promise<void> {
     for (const row of rows) {
@@ -57,7 +61,7 @@ export class CopyWriter {
     this.text = '';
     this.rows = 0;
     this.pending = this.writer.write(text).then(() => {
-      this.rowsWritten += rows;
+      this.written += rows;
     });
     // Marked handled now, because it may reject before the next settle() awaits it.
     this.pending.catch(() => undefined);

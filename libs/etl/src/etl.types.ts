@@ -28,14 +28,14 @@ export interface LoadColumn {
   columnId: string | null;
 }
 
-/** What `LoadTarget.begin` needs to start one load. */
+/** The request that starts one load. */
 export interface LoadRequest {
   /** Logical name of the target table. */
   table: string;
   mode: LoadMode;
   /** Logical names of the key columns for `upsert`; null in the other modes. */
   key: readonly string[] | null;
-  /** Identifies the load, so that a retried job is applied at most once. */
+  /** The load's id. A target must apply each id at most once, so that a retried job does not load twice. */
   loadId: string;
   columns: readonly LoadColumn[];
 }
@@ -63,7 +63,7 @@ export interface LoadTargetWriter {
   abort(): Promise<void>;
 }
 
-/** Where loads go: the worker implements it over the SQL gateway's load API. */
+/** The destination of loads; the worker implements it over the SQL gateway's load API. */
 export interface LoadTarget {
   begin(request: LoadRequest): Promise<LoadTargetWriter>;
 }
@@ -77,7 +77,7 @@ export interface RejectsWriter {
   abort(): Promise<void>;
 }
 
-/** Opens a rejects file; called at most once per run, and only when a row is rejected. */
+/** The factory of rejects files: `runEtl` calls `open` at most once, at the first rejected row. */
 export interface RejectsSink {
   open(): Promise<RejectsWriter>;
 }
@@ -111,9 +111,9 @@ export interface RowProblem {
 
 /** Limits of the sample that types are inferred from; profile, preview and load must use the same. */
 export interface SampleLimits {
-  /** The most data rows; default 10,000. */
+  /** The maximum number of data rows; default 10,000. */
   maxRows?: number;
-  /** The most characters (UTF-16 code units) of string values; default 16 Mi. */
+  /** The maximum number of characters (UTF-16 code units) of string values; default 16 Mi. */
   maxChars?: number;
 }
 

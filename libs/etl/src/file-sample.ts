@@ -41,7 +41,7 @@ export function resolveSampleLimits(limits: SampleLimits = {}): Required<SampleL
  * characters, never bytes read, so the sample does not depend on how the
  * source cuts its pieces, and profile, preview and load infer the same types.
  * After a sample that ends on a chunk boundary, one more chunk is read to
- * tell whether the file ended; it is returned as the remainder.
+ * tell whether the file ended, and it is returned as the remainder.
  */
 export async function readSample(
   chunks: AsyncIterator<FileChunk>,

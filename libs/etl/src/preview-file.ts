@@ -12,9 +12,9 @@ export const DEFAULT_PREVIEW_LIMIT = 100;
 export const DEFAULT_PREVIEW_MAX_ERRORS = 100;
 
 export interface PreviewOptions extends ReadSettings {
-  /** The most output rows returned; default 100. */
+  /** The maximum number of output rows returned; default 100. */
   limit?: number;
-  /** The most problems returned; default 100. `stats` still counts every one. */
+  /** The maximum number of problems returned; default 100. `stats` still counts every one. */
   maxErrors?: number;
   signal?: AbortSignal;
 }
@@ -26,8 +26,8 @@ export interface PreviewOptions extends ReadSettings {
  * JSON values, the problems met over the whole sample, and the counters.
  * `input` is the file's bytes, or the text of a small CSV file.
  *
- * Under `fail`, the first problem stops the preview: `failed` is true,
- * `errors` holds the problem, and `rows` holds the rows of the chunks
+ * Under `fail`, the first problem stops the preview. Then `failed` is true,
+ * `errors` contains the problem, and `rows` contains the rows of the chunks
  * before it. An invalid spec throws `INVALID_SPEC`.
  */
 export async function previewFile(

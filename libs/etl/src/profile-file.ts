@@ -58,7 +58,7 @@ function toRowObject(names: readonly string[], row: readonly RawValue[]): Record
   return Object.fromEntries(names.map((name, index) => [name, toJsonRaw(row[index] ?? null)]));
 }
 
-/** A raw value as JSON can carry it: a bigint from a JSON reader, at any depth, becomes its digits as a string. */
+/** Converts a raw value to JSON: a bigint from a JSON reader, at any depth, becomes its digits as a string. */
 function toJsonRaw(value: unknown): JsonValue {
   if (typeof value === 'bigint') {
     return value.toString();

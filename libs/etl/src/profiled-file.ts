@@ -72,7 +72,7 @@ export async function openProfiledFile(
  */
 export function createFileTransformer(spec: unknown, file: ProfiledFile): Transformer {
   if (file.columns.length === 0) {
-    throw new EtlError('NO_COLUMNS', 'the file has no columns: it is empty or its header is blank');
+    throw new EtlError('NO_COLUMNS', 'the file has no columns: it is empty or has only blank lines');
   }
 
   try {

@@ -6,7 +6,7 @@ import { type TransformSpec } from '@rokks/transform';
 import { abortable, throwIfAborted } from './abort.util';
 import { ChunkProcessor } from './chunk-processor';
 import { CopyWriter } from './copy-writer';
-import { EtlError } from './etl.error';
+import { EtlError, type EtlErrorCode } from './etl.error';
 import {
   type EtlProgress,
   type EtlResult,
@@ -25,6 +25,16 @@ import { toLoadColumns } from './source-columns.util';
 
 export const DEFAULT_PROGRESS_INTERVAL_MS = 1000;
 
+/** Codes of runs stopped by their input or by the caller rather than by a failing component. */
+const EXPECTED_STOPS: ReadonlySet<EtlErrorCode> = new Set([
+  'INVALID_OPTIONS',
+  'INVALID_SPEC',
+  'NO_COLUMNS',
+  'BAD_DATA',
+  'READ_FAILED',
+  'ABORTED',
+]);
+
 export interface RunEtlOptions extends ReadSettings {
   /** Opens the file's bytes: a Node `Readable` or any async iterable of byte pieces. Called once. */
   source: () => ByteSource;
@@ -32,24 +42,24 @@ export interface RunEtlOptions extends ReadSettings {
   spec: unknown;
   target: EtlTargetOptions;
   loadTarget: LoadTarget;
-  /** Passed to the load target, which applies a load id at most once. */
+  /** The load's id, passed to `LoadTarget.begin`. */
   loadId: string;
   signal?: AbortSignal;
   /** Called about every `progressIntervalMs` while the run goes on, and once at the end of a run that succeeds. */
   onProgress?: (progress: EtlProgress) => void;
   progressIntervalMs?: number;
-  /** Where rejected rows go; opened only when a row is rejected. */
+  /** The sink of the rejects file, opened only when a row is rejected. */
   rejects: RejectsSink;
   logger?: Logger;
 }
 
 /**
- * Runs one ETL load: reads the file as a stream, infers its types from the
- * sample, names its columns, transforms every chunk with the spec and
- * writes the rows to the load target as COPY text, while the next chunk is
- * read and transformed. Memory holds the sample and about two batches,
- * whatever the file size. On any failure, the load is aborted, so nothing
- * is loaded, and an `EtlError` is thrown.
+ * Runs one ETL load. It reads the file as a stream, infers the types from
+ * the sample and names the columns. Then it transforms every chunk with the
+ * spec and writes the rows to the load target as COPY text, while the next
+ * chunk is read and transformed. Memory keeps the sample and about two
+ * batches, whatever the file size. On any failure the load is aborted, so
+ * nothing is loaded, and an `EtlError` is thrown.
  */
 export async function runEtl(options: RunEtlOptions): Promise<EtlResult> {
   checkRunOptions(options);
@@ -80,20 +90,7 @@ export async function runEtl(options: RunEtlOptions): Promise<EtlResult> {
     processor = new ChunkProcessor(transformer, (options.spec as TransformSpec).onError ?? 'fail');
     copy = new CopyWriter(writer, options.signal);
 
-    for await (const chunk of file.chunks(options.signal)) {
-      throwIfAborted(options.signal);
-
-      const processed = processor.process(chunk);
-
-      await rejects.add(processed.rejects);
-      await copy.add(processed.rows);
-    }
-
-    const last = processor.finish();
-
-    await rejects.add(last.rejects);
-    await copy.add(last.rows);
-    await copy.end();
+    await streamRows(file, processor, rejects, copy, options.signal);
 
     const rejectsFileId = await rejects.close();
     const committed = await commitLoad(writer, options.signal);
@@ -119,12 +116,40 @@ export async function runEtl(options: RunEtlOptions): Promise<EtlResult> {
     };
   } catch (error) {
     await cleanUp(writer, rejects, log);
-    log?.info({ err: error, ...progress() }, 'etl load stopped');
+    logStop(log, error, progress());
     throw error;
   } finally {
     clearInterval(timer);
     await closeReader(file, options.signal, log);
   }
+}
+
+/**
+ * Sends every chunk through the processor, its rejects to the rejects file
+ * and its rows to the load target, then waits until the target has taken
+ * the last rows. A chunk is transformed while the previous batch is written.
+ */
+async function streamRows(
+  file: ProfiledFile,
+  processor: ChunkProcessor,
+  rejects: RejectsFile,
+  copy: CopyWriter,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  for await (const chunk of file.chunks(signal)) {
+    throwIfAborted(signal);
+
+    const processed = processor.process(chunk);
+
+    await rejects.add(processed.rejects);
+    await copy.add(processed.rows);
+  }
+
+  const last = processor.finish();
+
+  await rejects.add(last.rejects);
+  await copy.add(last.rows);
+  await copy.end();
 }
 
 function checkRunOptions(options: RunEtlOptions): void {
@@ -199,19 +224,19 @@ async function commitLoad(writer: LoadTargetWriter, signal: AbortSignal | undefi
   throwIfAborted(signal);
 
   try {
-    // Not raced with the signal: once the commit is sent, only the target knows whether it applied.
+    // Not raced with the signal, because once the commit is sent only the target can tell whether it applied.
     return await writer.commit();
   } catch (error) {
     throw toLoadError('the load target could not commit the load', error);
   }
 }
 
-function toLoadError(what: string, error: unknown): EtlError {
+function toLoadError(action: string, error: unknown): EtlError {
   if (error instanceof EtlError) {
     return error;
   }
 
-  return new EtlError('LOAD_FAILED', `${what}: ${String(error)}`, {}, { cause: error });
+  return new EtlError('LOAD_FAILED', `${action}: ${String(error)}`, {}, { cause: error });
 }
 
 function startProgressTimer(options: RunEtlOptions, progress: () => EtlProgress): NodeJS.Timeout {
@@ -221,6 +246,17 @@ function startProgressTimer(options: RunEtlOptions, progress: () => EtlProgress)
   timer.unref();
 
   return timer;
+}
+
+/** Logs a stopped run: problems with the data, the spec or the options at info, other failures at error. */
+function logStop(log: Logger | undefined, error: unknown, progress: EtlProgress): void {
+  const expected = error instanceof EtlError && EXPECTED_STOPS.has(error.code);
+
+  if (expected) {
+    log?.info({ err: error, ...progress }, 'etl load stopped');
+  } else {
+    log?.error({ err: error, ...progress }, 'etl load failed');
+  }
 }
 
 /** Aborts the load and discards the rejects file; their own failures are logged, not thrown over the first error. */

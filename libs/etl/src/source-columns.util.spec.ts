@@ -81,7 +81,7 @@ describe('toLoadColumns', () => {
     expect(label(spec, [{ name: 'total', type: 'integer' }])).toEqual([['total', 'Cost Total $']]);
   });
 
-  it('keeps the label of a column a derive replaces and names new ones after themselves', () => {
+  it('labels derived and split columns', () => {
     const spec: TransformSpec = {
       steps: [
         { op: 'derive', column: 'qty', expr: 'qty + 1' },

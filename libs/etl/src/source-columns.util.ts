@@ -55,10 +55,10 @@ export function nameSourceColumns(
 }
 
 /**
- * The transformer's input columns: each column's pending type is the type of
- * the existing column it maps onto, else the inferred type. A spec's `cast`
- * overrides either, because the transformer reads a cast column's raw text
- * with the cast's own options.
+ * Builds the transformer's input columns. Each column's pending type is the
+ * type of the existing column it maps onto, else the inferred type. A spec's
+ * `cast` overrides either, because the transformer reads a cast column's raw
+ * text with the cast's own options.
  */
 export function toInputColumns(columns: readonly SourceColumn[], inferred: readonly InferredColumn[]): InputColumn[] {
   return columns.map((column, index) => {
@@ -69,7 +69,7 @@ export function toInputColumns(columns: readonly SourceColumn[], inferred: reado
   });
 }
 
-/** The inferred cast options for a type: those of the inferred type, else of an alternative of that type. */
+/** Picks the inferred cast options for a type: those of the inferred type, else of an alternative of that type. */
 function castOptionsFor(type: ColumnType, inference: InferredColumn): CastOptions {
   if (type === inference.inferredType) {
     return inference.castOptions;

@@ -18,7 +18,7 @@ export interface GeneratedCsvOptions {
 
 export const GENERATED_HEADER = 'id,name,amount,day,note';
 
-/** The line of generated data row `n` (1-based), without its line end. */
+/** Returns the line of generated data row `n` (1-based), without its line end. */
 export function generatedRow(n: number): string {
   const day = String((n % 28) + 1).padStart(2, '0');
 

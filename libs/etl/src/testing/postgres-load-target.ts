@@ -57,11 +57,11 @@ const CATALOG_DDL = `
   CREATE TABLE IF NOT EXISTS etl_loads (load_id text PRIMARY KEY, table_id text NOT NULL, rows_loaded bigint NOT NULL)`;
 
 /**
- * A load target over PostgreSQL, built the way the SQL gateway loads: one
- * transaction per load, rows copied into a staging table with COPY FROM
- * STDIN, then moved into a physical table `t_<hex>` with columns `f_<hex>`,
- * whose logical names and labels live in a catalog table. Tests read values
- * back as PostgreSQL stores them.
+ * A load target over PostgreSQL, built the way the SQL gateway loads. Each
+ * load is one transaction: rows are copied into a staging table with COPY
+ * FROM STDIN, then moved into a physical table `t_<hex>` with columns
+ * `f_<hex>`. A catalog table keeps their logical names and labels. Tests
+ * read values back as PostgreSQL stores them.
  */
 export class PostgresLoadTarget implements LoadTarget {
   /** Every write's COPY text length, in order, to check batching and back-pressure. */
@@ -113,7 +113,7 @@ export class PostgresLoadTarget implements LoadTarget {
     }
   }
 
-  /** The table's columns in position order, for `existingColumns` of a later load. */
+  /** Returns the table's columns in position order, for `existingColumns` of a later load. */
   async columnsOf(table: string): Promise<CatalogColumn[]> {
     const rows = await this.query<{ columns: CatalogColumn[] }>('SELECT columns FROM etl_catalog WHERE name = $1', [table]);
 
@@ -121,9 +121,9 @@ export class PostgresLoadTarget implements LoadTarget {
   }
 
   /**
-   * The table's rows with every value as PostgreSQL's text output (null for
-   * NULL), keyed by logical column name and ordered by `orderBy` (logical
-   * names), else by physical row order.
+   * Returns the table's rows with every value as PostgreSQL's text output
+   * (null for NULL), keyed by logical column name. Rows are ordered by the
+   * logical names in `orderBy`, else by physical row order.
    */
   async selectText(table: string, orderBy: readonly string[] = []): Promise<Record<string, string | null>[]> {
     const [catalog] = await this.query<{ table_id: string; columns: CatalogColumn[] }>(
