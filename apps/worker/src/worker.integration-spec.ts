@@ -420,9 +420,15 @@ describe('worker service on SQLite', () => {
 
       expect((await waitForStatus(worker, job.id, ['running'])).status).toBe('running');
 
+      const events = await worker.client(`${second.endpoints.meshUrl}/api/jobs/${job.id}/events`, {
+        headers: { authorization: `Bearer ${worker.viewer}` },
+      });
       const started = Date.now();
 
       await second.close();
+      expect(parseEvents(await readStream(events as unknown as Response))[0]).toMatchObject({
+        event: 'job',
+      });
       expect(Date.now() - started).toBeGreaterThanOrEqual(250);
       expect(aborted).toBeInstanceOf(WorkerShutdownError);
       expect(await json(await worker.call('GET', `/api/jobs/${job.id}`), 200)).toMatchObject({

@@ -14,7 +14,7 @@ export interface JobEventStreamOptions {
   /** Reads the job once it finished, for the closing `job` event. */
   readJob: () => Promise<Job | null>;
   /** Called once when the stream ends, for whatever reason. */
-  onEnd: (reason: 'finished' | 'client-gone' | 'error') => void;
+  onEnd: (reason: 'finished' | 'client-gone' | 'error' | 'shutdown') => void;
 }
 
 /**
@@ -27,6 +27,8 @@ export class JobEventStream {
   private readonly waiting: { kind: 'status' | 'progress' | 'other'; frame: string }[] = [];
   private blocked = false;
   private ended = false;
+  /** Set once a final status arrived: later engine events are dropped. */
+  private closing = false;
   private readonly heartbeat: NodeJS.Timeout;
 
   constructor(
@@ -51,7 +53,7 @@ export class JobEventStream {
 
   /** Sends an engine event; a final status ends the stream after the job's closing snapshot. */
   send(event: JobEvent): void {
-    if (this.ended) {
+    if (this.ended || this.closing) {
       return;
     }
 
@@ -64,6 +66,7 @@ export class JobEventStream {
     this.write('status', eventFrame('status', event));
 
     if (FINISHED_JOB_STATUSES.includes(event.status)) {
+      this.closing = true;
       void this.options
         .readJob()
         .then((job) => {
@@ -74,6 +77,16 @@ export class JobEventStream {
         .catch(() => undefined)
         .finally(() => this.finish());
     }
+  }
+
+  /** Ends the stream at once, for a server shutdown; the client may reconnect elsewhere. */
+  close(): void {
+    if (this.ended) {
+      return;
+    }
+
+    this.response.end();
+    this.end('shutdown');
   }
 
   private finish(): void {
@@ -131,7 +144,7 @@ export class JobEventStream {
     }
   }
 
-  private end(reason: 'finished' | 'client-gone' | 'error'): void {
+  private end(reason: 'finished' | 'client-gone' | 'error' | 'shutdown'): void {
     if (this.ended) {
       return;
     }

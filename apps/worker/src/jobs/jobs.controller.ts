@@ -1,4 +1,13 @@
-import { Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -39,13 +48,22 @@ const JOB_ID_PARAM = { name: 'jobId', description: 'Job id (UUID version 7).' };
 @ApiTags('jobs')
 @ApiBearerAuth()
 @Controller('api/jobs')
-export class JobsController {
+export class JobsController implements BeforeApplicationShutdown {
+  /** Open event streams, ended at shutdown so the HTTP server can close. */
+  private readonly streams = new Set<JobEventStream>();
+
   constructor(
     private readonly jobs: JobsService,
     private readonly host: JobEngineHost,
     private readonly context: ServiceContext<WorkerSettings>,
     @InjectPinoLogger('JobsController') private readonly logger: PinoLogger,
   ) {}
+
+  beforeApplicationShutdown(): void {
+    for (const stream of [...this.streams]) {
+      stream.close();
+    }
+  }
 
   @Get()
   @Roles('viewer')
@@ -156,11 +174,13 @@ export class JobsController {
       heartbeatMs: this.context.settings.jobsEventsHeartbeatMs,
       readJob: () => engine.getJob(jobId),
       onEnd: (reason) => {
+        this.streams.delete(stream);
         unsubscribe();
         this.logger.debug({ jobId, userId: user.id, reason }, 'job event stream closed');
       },
     });
 
+    this.streams.add(stream);
     stream.start(job);
 
     for (const event of early) {
