@@ -18,10 +18,10 @@ export interface JobEventStreamOptions {
 }
 
 /**
- * Writes a job's events to a raw response with back-pressure: while the
- * socket buffer is full, frames wait in memory, and a waiting progress frame
- * is replaced by a newer one, so the memory a slow client uses is at most
- * one progress frame plus the status frames. The stream ends after a final status.
+ * Writes a job's events to a raw response with back-pressure. While the
+ * socket buffer is full, frames wait in memory, and a newer progress frame
+ * replaces the waiting one. A slow client therefore costs at most one
+ * progress frame plus the status frames. The stream ends after a final status.
  */
 export class JobEventStream {
   private readonly waiting: { kind: 'status' | 'progress' | 'other'; frame: string }[] = [];
