@@ -6,9 +6,9 @@ import { type BaseSettings } from '@rokks/service-kit';
 const wholeNumber = (minimum: number, maximum: number, unit: string) =>
   z.coerce
     .number({ error: `must be a whole number of ${unit}` })
-    .int()
-    .min(minimum)
-    .max(maximum);
+    .int(`must be a whole number of ${unit}`)
+    .min(minimum, `must be at least ${minimum} ${unit}`)
+    .max(maximum, `must be at most ${maximum} ${unit}`);
 
 const DAY_SECONDS = 86_400;
 

@@ -9,9 +9,9 @@ import { type BaseSettings } from '@rokks/service-kit';
 const wholeNumber = (minimum: number, maximum: number, unit: string) =>
   z.coerce
     .number({ error: `must be a whole number of ${unit}` })
-    .int()
-    .min(minimum)
-    .max(maximum);
+    .int(`must be a whole number of ${unit}`)
+    .min(minimum, `must be at least ${minimum} ${unit}`)
+    .max(maximum, `must be at most ${maximum} ${unit}`);
 
 const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;

@@ -85,6 +85,16 @@ describe('edge access tokens', () => {
     await expectRejected(await harness.sign({ expiresInSeconds: -5 }));
   });
 
+  it('stops accepting a token when it expires', async () => {
+    const token = await harness.sign({ expiresInSeconds: 2 });
+
+    expect((await harness.send('GET', '/api/sql/tables', { token })).status).toBe(200);
+
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+
+    await expectRejected(token);
+  });
+
   it('rejects a token not yet valid', async () => {
     await expectRejected(await harness.sign({ notBeforeSeconds: 120 }));
   });

@@ -114,7 +114,6 @@ export class RequestForwarder {
     body: BodyLimit | undefined,
     abort: AbortController,
   ): Promise<'done' | 'retry'> {
-    const logger = withContext(this.logger, { userId: forward.userId });
     const keepCookies = forward.service === 'auth';
 
     if (body !== undefined) {
@@ -149,7 +148,7 @@ export class RequestForwarder {
 
       return 'done';
     } catch (error) {
-      return this.handleFailure(error, response, forward, baseUrl, body, abort, logger);
+      return this.handleFailure(error, response, forward, baseUrl, body, abort);
     }
   }
 
@@ -160,8 +159,9 @@ export class RequestForwarder {
     baseUrl: string,
     body: BodyLimit | undefined,
     abort: AbortController,
-    logger: ReturnType<typeof withContext>,
   ): 'done' | 'retry' {
+    const logger = withContext(this.logger, { userId: forward.userId });
+
     if (error instanceof BodyTooLargeError || body?.errored instanceof BodyTooLargeError) {
       tooLarge(response, body?.limitBytes ?? 0);
 

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { decodeJwt } from 'jose';
 
 import {
   ACCESS_TOKEN_AUDIENCE,
@@ -21,14 +22,21 @@ export type Authentication =
   | { kind: 'anonymous' }
   | { kind: 'rejected'; message: string; wwwAuthenticate: string };
 
+// Verified tokens kept, so a user's next requests skip the ES256 check.
+const VERIFIED_CACHE_SIZE = 10_000;
+
 /**
  * Verifies the `Authorization: Bearer` access token of browser requests
  * with `JwtVerifier` of `@rokks/auth-guard`, against the public keys in the
  * edge's current identity (a renewal that publishes a new key switches to it).
+ * A verified token is remembered until its `exp` (plus the clock skew), so
+ * the signature check runs once per token, not once per request; the cache
+ * is emptied when the keys change.
  */
 @Injectable()
 export class EdgeAuthenticator {
-  private verifier?: { keys: string; instance: JwtVerifier };
+  private verifier?: { keys: readonly unknown[]; instance: JwtVerifier };
+  private readonly verified = new Map<string, { user: AuthenticatedUser; validUntilMs: number }>();
 
   constructor(
     private readonly context: ServiceContext<EdgeSettings>,
@@ -58,7 +66,7 @@ export class EdgeAuthenticator {
     }
 
     try {
-      return { kind: 'user', user: await this.currentVerifier().verify(token.value) };
+      return { kind: 'user', user: await this.verify(token.value) };
     } catch (error) {
       if (!(error instanceof TokenRejectedError)) {
         throw error;
@@ -77,13 +85,39 @@ export class EdgeAuthenticator {
     }
   }
 
+  private async verify(token: string): Promise<AuthenticatedUser> {
+    const verifier = this.currentVerifier();
+    const cached = this.verified.get(token);
+
+    if (cached !== undefined && Date.now() < cached.validUntilMs) {
+      return cached.user;
+    }
+
+    const user = await verifier.verify(token);
+    // The signature and claims passed, so `exp` (required by the verifier) is present.
+    const expiresAtSeconds = decodeJwt(token).exp ?? 0;
+
+    if (this.verified.size >= VERIFIED_CACHE_SIZE) {
+      // Maps iterate in insertion order: the oldest entry goes first.
+      this.verified.delete(this.verified.keys().next().value as string);
+    }
+
+    this.verified.set(token, {
+      user,
+      validUntilMs: (expiresAtSeconds + this.context.settings.clockSkewSeconds) * 1000,
+    });
+
+    return user;
+  }
+
   private currentVerifier(): JwtVerifier {
     const publicKeys = this.context.identity.jwtPublicKeys;
-    const keys = JSON.stringify(publicKeys);
 
-    if (this.verifier?.keys !== keys) {
+    // Each renewed identity brings a new key list; comparing the list itself is enough.
+    if (this.verifier?.keys !== publicKeys) {
+      this.verified.clear();
       this.verifier = {
-        keys,
+        keys: publicKeys,
         instance: new JwtVerifier({
           publicKeys: publicKeys as unknown as JwtVerifierOptions['publicKeys'],
           issuer: ACCESS_TOKEN_ISSUER,
