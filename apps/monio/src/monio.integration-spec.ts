@@ -191,3 +191,36 @@ describe('MonIO without MongoDB', () => {
     await expectDocStoreError(store.checkHealth(), 'UNAVAILABLE');
   });
 });
+
+describe('MonIO with no MongoDB configured', () => {
+  let service: RunningService;
+  let store: DocStore;
+
+  beforeAll(async () => {
+    service = (await platform.startService({
+      service: 'monio',
+      module: AppModule,
+      settings: monioSettings,
+      description: 'MonIO without MONGO_URL.',
+      env: { ROKKS_LOG_LEVEL: 'info' },
+    })) as unknown as RunningService;
+    services.push(service);
+    store = monioStore(service);
+  }, 60_000);
+
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  it('reports ready as not configured', async () => {
+    const response = await client(`${service.endpoints.meshUrl}/health/ready`);
+    const body = (await response.json()) as { info: Record<string, { status: string; configured?: boolean }> };
+
+    expect(response.status).toBe(200);
+    expect(body.info.mongodb.configured).toBe(false);
+  });
+
+  it('answers UNAVAILABLE', async () => {
+    await expectDocStoreError(store.getDocument('notes', 'n1'), 'UNAVAILABLE');
+  });
+});

@@ -11,7 +11,9 @@ const milliseconds = (minimum: number, maximum: number) =>
 export const monioSettings = z.object({
   /**
    * MongoDB connection string. It may hold a password, so it is scrubbed from
-   * the logs. The default is a mongod on this machine.
+   * the logs. MonIO is an optional backend: without it the service starts,
+   * reports itself ready as "not configured", and answers document and blob
+   * calls with 503.
    */
   mongoUrl: fromEnv(
     'MONGO_URL',
@@ -23,7 +25,7 @@ export const monioSettings = z.object({
           /^mongodb(\+srv)?:\/\/\S+$/u,
           'must be a mongodb:// or mongodb+srv:// connection string',
         )
-        .default('mongodb://127.0.0.1:27017'),
+        .optional(),
     ),
   ),
   /** Prefix of the databases: workspace `w` lives in `<prefix>_w`. */

@@ -52,7 +52,8 @@ export function databaseName(prefix: string, workspace: string): string {
  */
 @Injectable()
 export class MonioStores implements OnModuleInit, OnApplicationShutdown {
-  private readonly client: MongoClient;
+  /** Null when no MongoDB is configured (MONGO_URL unset). */
+  private readonly client: MongoClient | null;
   private readonly stores = new Map<string, Promise<MongoDocStore>>();
 
   constructor(
@@ -60,12 +61,22 @@ export class MonioStores implements OnModuleInit, OnApplicationShutdown {
     private readonly readiness: ReadinessChecks,
     @InjectPinoLogger('MonioStores') private readonly logger: PinoLogger,
   ) {
-    this.client = new MongoClient(context.settings.mongoUrl, {
-      serverSelectionTimeoutMS: context.settings.serverSelectionTimeoutMs,
-    });
+    const mongoUrl = context.settings.mongoUrl;
+
+    this.client =
+      mongoUrl === undefined
+        ? null
+        : new MongoClient(mongoUrl, { serverSelectionTimeoutMS: context.settings.serverSelectionTimeoutMs });
   }
 
   onModuleInit(): void {
+    if (this.client === null) {
+      this.logger.info('MONGO_URL is not set: MonIO stays idle and answers document calls with 503');
+      this.readiness.register('mongodb', () => Promise.resolve({ configured: false }));
+
+      return;
+    }
+
     this.readiness.register(
       'mongodb',
       async () => {
@@ -82,10 +93,15 @@ export class MonioStores implements OnModuleInit, OnApplicationShutdown {
   /** Returns the store of a workspace, opening it on first use. */
   async forWorkspace(workspace: unknown): Promise<MongoDocStore> {
     const id = validateWorkspace(workspace);
+
+    if (this.client === null) {
+      throw new DocStoreError('UNAVAILABLE', 'MonIO has no MongoDB configured: set MONGO_URL and restart the service.');
+    }
+
     let store = this.stores.get(id);
 
     if (store === undefined) {
-      store = this.open(id);
+      store = this.open(id, this.client);
       this.stores.set(id, store);
       store.catch((error: unknown) => {
         this.stores.delete(id);
@@ -112,17 +128,17 @@ export class MonioStores implements OnModuleInit, OnApplicationShutdown {
       }
     }
 
-    await this.client.close();
+    await this.client?.close();
   }
 
-  private async open(workspace: string): Promise<MongoDocStore> {
+  private async open(workspace: string, client: MongoClient): Promise<MongoDocStore> {
     const settings = this.context.settings;
     const database = databaseName(settings.databasePrefix, workspace);
 
     this.logger.info({ workspace, database }, 'opening document store');
 
     return MongoDocStore.open({
-      client: this.client,
+      client,
       databaseName: database,
       maxBlobBytes: settings.maxBlobBytes,
       transactions: settings.transactions,
