@@ -132,8 +132,12 @@ export class ChunkProcessor {
   }
 
   private collect(processed: ProcessedChunk, result: ChunkResult, lineOf: LineOf, recordOf: RecordOf): void {
-    for (const row of result.rows) {
-      processed.rows.push(row);
+    if (processed.rows.length === 0) {
+      processed.rows = result.rows;
+    } else {
+      for (const row of result.rows) {
+        processed.rows.push(row);
+      }
     }
 
     const target = this.policy === 'reject-row' ? processed.rejects : processed.nulled;
