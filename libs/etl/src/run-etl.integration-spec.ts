@@ -1,3 +1,7 @@
+import { Writable } from 'node:stream';
+
+import pino from 'pino';
+
 import { EtlError } from './etl.error';
 import {
   type EtlProgress,
@@ -62,7 +66,7 @@ describe('runEtl', () => {
 
     const castAmount = { op: 'cast', column: 'amount', type: 'float' };
 
-    it('stops under fail at a bad value after the sample and loads nothing', async () => {
+    it('fail after the sample loads nothing', async () => {
       const counter = newCounter();
       const rejects = new MemoryRejects();
       const writesBefore = target.writes.length;
@@ -84,7 +88,7 @@ describe('runEtl', () => {
       expect(counter.closed).toBe(true);
     });
 
-    it('writes bad values to the rejects file under reject-row', async () => {
+    it('reject-row writes the rejects file', async () => {
       const rejects = new MemoryRejects();
       const result = await run({
         source: () => generateCsv({ rows: 20_000, replaceRow: replaceRow([5, 12_345]) }, newCounter()),
@@ -121,7 +125,7 @@ describe('runEtl', () => {
       expect(rows[2]).toMatchObject({ id: '3', note: 'two\nlines' });
     });
 
-    it('fails on a file that turns out not to be UTF-8', async () => {
+    it('fails on invalid UTF-8 after the sample', async () => {
       const head = Buffer.from(`id,name\n${Array.from({ length: 8000 }, (_, index) => `${index},n${index}`).join('\n')}\n`);
       const error = await runError({
         source: () => [head, Buffer.from([0x31, 0x2c, 0xff, 0x0a])],
@@ -209,7 +213,7 @@ describe('runEtl', () => {
     const first = 'id,name,score\n1,Ana,1.5\n2,Bo,2.5\n3,Cy,3.5\n';
     const second = 'id,name,score\n2,Bea,20.5\n4,Di,4.5\n4,Dee,40.5\n';
 
-    it('upserts by key, the last row of a key winning', async () => {
+    it('upsert keeps the last row per key', async () => {
       await run({ source: text(first), target: { table: 'upsert', mode: 'create' } });
 
       const result = await run({ source: text(second), target: { table: 'upsert', mode: 'upsert', key: ['id'] } });
@@ -231,7 +235,7 @@ describe('runEtl', () => {
       expect((await target.selectText('replace', ['id', 'name'])).map((row) => row.name)).toEqual(['Bea', 'Dee', 'Di']);
     });
 
-    it('reads an appended file as the existing column types', async () => {
+    it('appends as the existing column types', async () => {
       await run({ source: text(first), target: { table: 'typed_append', mode: 'create' } });
 
       const integers = 'id,name,score\n5,Ed,5\n6,Flo,6\n';
@@ -336,7 +340,7 @@ describe('runEtl', () => {
   });
 
   describe('invalid input', () => {
-    it('rejects a spec that names an unknown column before any load starts', async () => {
+    it('rejects an unknown column before begin', async () => {
       let begun = 0;
       const counting: LoadTarget = {
         begin: (request) => {
@@ -385,6 +389,91 @@ describe('runEtl', () => {
         ['name', 'text'],
       ]);
       expect(await target.count('header_only')).toBe(0);
+    });
+  });
+
+  describe('callbacks and logging', () => {
+    it('logs the start and the end with the load id', async () => {
+      const lines: Record<string, unknown>[] = [];
+      const logger = pino(
+        { level: 'info' },
+        new Writable({
+          write(chunk: Buffer, _encoding, callback) {
+            lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+            callback();
+          },
+        }),
+      );
+
+      await run({ source: text('id\n1\n'), target: { table: 'logged', mode: 'create' }, loadId: 'logged-load', logger });
+      await runError({ source: text('id\n1\n'), target: { table: 'logged', mode: 'create' }, loadId: 'logged-again', logger });
+
+      expect(lines.map((line) => [line.msg, line.loadId, line.table])).toEqual([
+        ['etl load started', 'logged-load', 'logged'],
+        ['etl load finished', 'logged-load', 'logged'],
+        ['etl load started', 'logged-again', 'logged'],
+        ['etl load failed', 'logged-again', 'logged'],
+      ]);
+      expect(lines[1]).toMatchObject({ rowsLoaded: 1, rowsRejected: 0 });
+      expect(lines[3]).toMatchObject({ level: 50, err: { message: expect.stringContaining('exists already') } });
+    });
+
+    it('survives an onProgress that throws', async () => {
+      const result = await run({
+        source: () => generateCsv({ rows: 5000, rowsPerPiece: 500, delayMs: 5 }, newCounter()),
+        target: { table: 'throwing_progress', mode: 'create' },
+        progressIntervalMs: 5,
+        onProgress: () => {
+          throw new Error('callback broke');
+        },
+      });
+
+      expect(result.rowsLoaded).toBe(5000);
+    });
+
+    it('reports a source factory that throws as READ_FAILED', async () => {
+      const error = await runError({
+        source: () => {
+          throw new Error('blob not found');
+        },
+        target: { table: 'no_source', mode: 'create' },
+      });
+
+      expect(error.code).toBe('READ_FAILED');
+      expect(error.message).toBe('the file could not be opened: Error: blob not found');
+    });
+
+    it('aborts a load that begins after the abort', async () => {
+      const controller = new AbortController();
+      let lateAborts = 0;
+      const late: LoadTarget = {
+        begin: async (request) => {
+          controller.abort();
+          await new Promise((resolve) => setTimeout(resolve, 20));
+
+          const writer = await target.begin(request);
+
+          return {
+            write: (copyText) => writer.write(copyText),
+            commit: () => writer.commit(),
+            abort: () => {
+              lateAborts += 1;
+
+              return writer.abort();
+            },
+          };
+        },
+      };
+      const error = await runError({
+        source: text('id\n1\n'),
+        target: { table: 'late_begin', mode: 'create' },
+        loadTarget: late,
+        signal: controller.signal,
+      });
+
+      expect(error.code).toBe('ABORTED');
+      await waitFor(() => lateAborts === 1);
+      expect(await target.exists('late_begin')).toBe(false);
     });
   });
 

@@ -67,7 +67,7 @@ export async function runEtl(options: RunEtlOptions): Promise<EtlResult> {
 
   const started = Date.now();
   const log = options.logger?.child({ loadId: options.loadId, table: options.target.table });
-  const file = await openProfiledFileUnlessAborted(options.source(), options, options.signal);
+  const file = await openProfiledFileUnlessAborted(openSource(options), options, options.signal);
   const rejects = new RejectsFile(options.rejects);
   let writer: LoadTargetWriter | null = null;
   let processor: ChunkProcessor | null = null;
@@ -77,7 +77,7 @@ export async function runEtl(options: RunEtlOptions): Promise<EtlResult> {
     rowsLoaded: copy?.rowsWritten ?? 0,
     rowsRejected: processor?.stats.rowsRejected ?? 0,
   });
-  const timer = startProgressTimer(options, progress);
+  const timer = startProgressTimer(options, progress, log);
 
   log?.info({ mode: options.target.mode, columns: file.columns.length }, 'etl load started');
 
@@ -98,7 +98,7 @@ export async function runEtl(options: RunEtlOptions): Promise<EtlResult> {
 
     writer = null;
     clearInterval(timer);
-    options.onProgress?.({ rowsRead: stats.rowsIn, rowsLoaded: committed.rowsLoaded, rowsRejected: stats.rowsRejected });
+    reportProgress(options, { rowsRead: stats.rowsIn, rowsLoaded: committed.rowsLoaded, rowsRejected: stats.rowsRejected }, log);
     log?.info(
       { tableId: committed.tableId, rowsLoaded: committed.rowsLoaded, rowsRejected: stats.rowsRejected, durationMs: Date.now() - started },
       'etl load finished',
@@ -152,6 +152,14 @@ async function streamRows(
   await copy.end();
 }
 
+function openSource(options: RunEtlOptions): ByteSource {
+  try {
+    return options.source();
+  } catch (error) {
+    throw new EtlError('READ_FAILED', `the file could not be opened: ${String(error)}`, {}, { cause: error });
+  }
+}
+
 function checkRunOptions(options: RunEtlOptions): void {
   const { target } = options;
   const problems: string[] = [];
@@ -203,19 +211,26 @@ function checkKey(target: EtlTargetOptions, columns: readonly LoadColumn[]): voi
   }
 }
 
+/** Starts the load; a load that starts after an abort is aborted when it is ready. */
 async function beginLoad(options: RunEtlOptions, columns: readonly LoadColumn[]): Promise<LoadTargetWriter> {
+  let beginning: Promise<LoadTargetWriter>;
+
   try {
-    return await abortable(
-      options.loadTarget.begin({
-        table: options.target.table,
-        mode: options.target.mode,
-        key: options.target.mode === 'upsert' ? [...(options.target.key ?? [])] : null,
-        loadId: options.loadId,
-        columns,
-      }),
-      options.signal,
-    );
+    beginning = options.loadTarget.begin({
+      table: options.target.table,
+      mode: options.target.mode,
+      key: options.target.mode === 'upsert' ? [...(options.target.key ?? [])] : null,
+      loadId: options.loadId,
+      columns,
+    });
   } catch (error) {
+    throw toLoadError('the load target could not start the load', error);
+  }
+
+  try {
+    return await abortable(beginning, options.signal);
+  } catch (error) {
+    beginning.then((writer) => writer.abort()).catch(() => undefined);
     throw toLoadError('the load target could not start the load', error);
   }
 }
@@ -239,9 +254,20 @@ function toLoadError(action: string, error: unknown): EtlError {
   return new EtlError('LOAD_FAILED', `${action}: ${String(error)}`, {}, { cause: error });
 }
 
-function startProgressTimer(options: RunEtlOptions, progress: () => EtlProgress): NodeJS.Timeout {
-  const onProgress = options.onProgress;
-  const timer = setInterval(() => onProgress?.(progress()), options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS);
+/** Calls `onProgress`. An error it throws is logged, because inside a timer it would crash the process. */
+function reportProgress(options: RunEtlOptions, progress: EtlProgress, log: Logger | undefined): void {
+  try {
+    options.onProgress?.(progress);
+  } catch (error) {
+    log?.warn({ err: error }, 'etl progress callback failed');
+  }
+}
+
+function startProgressTimer(options: RunEtlOptions, progress: () => EtlProgress, log: Logger | undefined): NodeJS.Timeout {
+  const timer = setInterval(
+    () => reportProgress(options, progress(), log),
+    options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS,
+  );
 
   timer.unref();
 
