@@ -4,7 +4,7 @@ import { type ServiceOptions } from '@rokks/service-kit';
 import { AppModule } from './app.module';
 import { authSettings } from './auth.settings';
 
-/** How the auth service starts: `main.ts` runs it, and tests start it in process with their own `env`. */
+/** Start options of the auth service: `main.ts` runs it, and tests start it in process with their own `env`. */
 export const AUTH_SERVICE = {
   service: 'auth',
   module: AppModule,

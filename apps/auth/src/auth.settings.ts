@@ -111,9 +111,9 @@ export const authSettings = z.object({
     wholeNumber(1, 16, 'lanes').default(4),
   ),
   /**
-   * E-mail domains that may sign in with an identity provider. A user with a
-   * verified address in one of them is created on first sign-in; with an
-   * empty list only existing users may sign in that way.
+   * E-mail domains open for sign-up through an identity provider: a user
+   * with a verified address in one of them is created on first sign-in.
+   * With an empty list, only existing users may sign in that way.
    */
   oidcAllowedDomains: fromEnv('ROKKS_OIDC_ALLOWED_DOMAINS', domainList.default([])),
   /** Role that users created by an identity-provider sign-in get in the default workspace. */

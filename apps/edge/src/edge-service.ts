@@ -4,7 +4,7 @@ import { AppModule } from './app.module';
 import { edgeSettings } from './edge.settings';
 import { PublicModule } from './public.module';
 
-/** How the edge starts: `main.ts` runs it, and tests start it in process with their own `env`. */
+/** Start options of the edge: `main.ts` runs it, and tests start it in process with their own `env`. */
 export const EDGE_SERVICE = {
   service: 'edge',
   module: AppModule,

@@ -1,12 +1,13 @@
-// Measures what the edge adds to a small authenticated request: the same
-// GET sent through the edge (plain HTTP, JWT check, rate limit, forwarding
-// over mutual TLS) and straight to the backend (mutual TLS, JWT check in
-// the backend's guard), in one run on loopback.
+// Measures the cost the edge adds to a small authenticated request. One run
+// on loopback sends the same GET through the edge (plain HTTP, JWT check,
+// rate limit, forwarding over mutual TLS) and straight to the backend
+// (mutual TLS, JWT check in the backend's guard).
 //
 //   node tools/build/build.mjs bench && node dist/tools/bench/src/edge.bench.js [requests] [concurrency]
 //
-// The registry runs in this process; the edge and the backend each run in
-// a child process, so the load loop here does not share their CPU.
+// The registry and the load loop run in this process. The edge and the
+// backend each run in a child process, so the operating system can spread
+// the three over the cores.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';

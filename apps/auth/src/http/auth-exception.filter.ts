@@ -18,7 +18,7 @@ export interface ErrorBody {
 
 /**
  * Maps every exception to the platform's error body. `AuthError`s and
- * Nest's HTTP exceptions keep their status and message; anything else is a
+ * Nest's HTTP exceptions keep their status and message. Anything else is a
  * 500 with an error id, and its cause is logged, never sent.
  */
 @Catch()

@@ -10,8 +10,8 @@ export interface ClientRequest {
 /**
  * Returns the browser's IP address. Every caller of the auth service is a
  * mesh peer (mutual TLS), and the edge puts the browser's address in
- * `x-forwarded-for`, so its first entry is trusted; without it, the peer's
- * own address is used.
+ * `x-forwarded-for`, so its first entry is trusted. Without that header,
+ * the peer's own address is used.
  */
 export function clientAddress(request: ClientRequest): string {
   const header = request.headers['x-forwarded-for'];
@@ -24,7 +24,7 @@ export function clientAddress(request: ClientRequest): string {
   return request.ip ?? request.socket?.remoteAddress ?? 'unknown';
 }
 
-/** Returns whether the browser reached the edge over HTTPS, as the edge's `x-forwarded-proto` says. */
+/** Returns whether the browser reached the edge over HTTPS, as reported in the edge's `x-forwarded-proto`. */
 export function browserUsedHttps(request: ClientRequest): boolean {
   const header = request.headers['x-forwarded-proto'];
   const value = Array.isArray(header) ? header[0] : header;

@@ -15,7 +15,7 @@ export interface LoginThrottleLimits {
  * does not reset them. Two limits apply: attempts per client (an IP
  * address) in a sliding window, and failed attempts in a row per account.
  * The account is the lower-cased e-mail whether or not a user has it, so a
- * lockout tells an attacker nothing about which addresses exist.
+ * lockout reveals nothing about which addresses exist.
  */
 export class LoginThrottle {
   constructor(

@@ -43,7 +43,7 @@ export function clearedRefreshCookie(
   });
 }
 
-/** Whether cookies get `Secure`: always, never, or when the browser used HTTPS. */
+/** Returns whether cookies get `Secure`: always, never, or when the browser used HTTPS. */
 export function secureCookies(
   request: ClientRequest,
   settings: Pick<AuthSettings, 'cookieSecure'>,

@@ -55,7 +55,7 @@ export class OidcFlowStore {
 
   /**
    * Removes and returns the flow of `state` when it exists, has not expired,
-   * belongs to `provider` and to the browser that holds `browserBinding`.
+   * belongs to `provider` and to the browser with the cookie value `browserBinding`.
    */
   take(
     state: string,

@@ -34,7 +34,7 @@ export class OidcSignInError extends Error {
   }
 }
 
-/** Where a started sign-in sends the browser, and the flow's browser binding for the cookie. */
+/** The provider URL a started sign-in sends the browser to, and the flow's browser binding for the cookie. */
 export interface StartedSignIn {
   authorizationUrl: URL;
   browserBinding: string;
@@ -43,7 +43,7 @@ export interface StartedSignIn {
 /**
  * Sign-in with an OpenID Connect provider: the authorization code flow
  * with PKCE (S256), `state` and `nonce`. The user is found by the
- * provider's subject id, else by a verified e-mail; a user is created only
+ * provider's subject id, else by a verified e-mail. A user is created only
  * for a verified e-mail in an allowed domain.
  */
 @Injectable()
@@ -181,7 +181,7 @@ export class OidcSignInService {
     return { issued, returnTo: flow.returnTo };
   }
 
-  /** The redirect URI registered at the provider: `<public URL>/auth/oidc/<provider>/callback`. */
+  /** Returns the redirect URI registered at the provider: `<public URL>/auth/oidc/<provider>/callback`. */
   redirectUri(providerId: string): string {
     return `${this.context.settings.publicUrl}/auth/oidc/${encodeURIComponent(providerId)}/callback`;
   }

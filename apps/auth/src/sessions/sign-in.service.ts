@@ -36,7 +36,7 @@ export interface IssuedTokens {
 }
 
 const INVALID_CREDENTIALS_MESSAGE = 'The e-mail or password is wrong.';
-const REFRESH_REFUSED_MESSAGE = 'The session has ended; sign in again.';
+const REFRESH_REJECTED_MESSAGE = 'The session has ended; sign in again.';
 
 /** Password sign-in, session start, refresh-token rotation and sign-out. */
 @Injectable()
@@ -127,16 +127,16 @@ export class SignInService {
 
     switch (outcome.kind) {
       case 'rejected':
-        this.logger.info({ reason: outcome.reason }, 'refresh refused');
+        this.logger.info({ reason: outcome.reason }, 'refresh token rejected');
 
-        throw new AuthError('REFRESH_TOKEN_INVALID', REFRESH_REFUSED_MESSAGE);
+        throw new AuthError('REFRESH_TOKEN_INVALID', REFRESH_REJECTED_MESSAGE);
       case 'reused':
         this.logger.warn(
           { userId: outcome.session.userId, sessionId: outcome.session.id },
           'refresh token used twice; session revoked',
         );
 
-        throw new AuthError('REFRESH_TOKEN_INVALID', REFRESH_REFUSED_MESSAGE);
+        throw new AuthError('REFRESH_TOKEN_INVALID', REFRESH_REJECTED_MESSAGE);
       case 'rotated': {
         const user = this.storage.users.findById(outcome.session.userId);
 
@@ -144,10 +144,10 @@ export class SignInService {
           this.storage.sessions.revoke(outcome.session.id, 'user-disabled');
           this.logger.info(
             { userId: outcome.session.userId, sessionId: outcome.session.id },
-            'refresh refused for a disabled user',
+            'refresh rejected for a disabled user',
           );
 
-          throw new AuthError('REFRESH_TOKEN_INVALID', REFRESH_REFUSED_MESSAGE);
+          throw new AuthError('REFRESH_TOKEN_INVALID', REFRESH_REJECTED_MESSAGE);
         }
 
         return this.issue(user, outcome.session, outcome.refreshToken, outcome.refreshExpiresAt);

@@ -55,7 +55,7 @@ function migrate(database: AuthDatabase, filePath: string): void {
 
   if (current > latest) {
     throw new Error(
-      `The auth database ${filePath} has schema version ${current}, but this build knows versions up to ${latest}. Run a newer auth service.`,
+      `The auth database ${filePath} has schema version ${current}, but this build supports versions up to ${latest}. Run a newer auth service.`,
     );
   }
 

@@ -122,7 +122,7 @@ export class TestIdentityProvider {
 
       if (location === null) {
         throw new Error(
-          `The provider answered ${response.status} without a redirect at ${url.pathname}.`,
+          `The provider returned HTTP ${response.status} without a redirect at ${url.pathname}.`,
         );
       }
 

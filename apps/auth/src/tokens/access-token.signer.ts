@@ -13,7 +13,7 @@ import { ServiceContext } from '@rokks/service-kit';
 
 import { type AuthSettings } from '../auth.settings';
 
-/** Name of the registry secret that holds the ES256 signing key; the registry entitles `auth` to it. */
+/** Name of the registry secret with the ES256 signing key; the registry entitles `auth` to it. */
 export const JWT_PRIVATE_KEY_SECRET = 'ROKKS_JWT_PRIVATE_KEY';
 
 /** The `client_id` claim (RFC 9068): the Rokks web application. */

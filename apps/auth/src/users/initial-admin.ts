@@ -17,9 +17,9 @@ const CREATED_MARK = 'initial-admin-created';
 
 /**
  * Creates the first administrator when the database has never had one. A
- * generated password is printed once, as one block on standard output,
- * bypassing the logger (whose scrubber would hide it); it is never stored
- * in clear or shown again. `ROKKS_ADMIN_EMAIL` and `ROKKS_ADMIN_PASSWORD`
+ * generated password is printed once, as one block on standard output. It
+ * bypasses the logger, because the scrubber would hide it, and it is never
+ * stored in clear or shown again. `ROKKS_ADMIN_EMAIL` and `ROKKS_ADMIN_PASSWORD`
  * set the credentials instead, and are ignored once the administrator exists.
  */
 @Injectable()

@@ -103,9 +103,9 @@ export class UserStore {
     const rows = this.database
       .prepare('SELECT role FROM user_roles WHERE user_id = ? AND workspace = ?')
       .all(userId, workspace) as { role: Role }[];
-    const held = new Set(rows.map((row) => row.role));
+    const granted = new Set(rows.map((row) => row.role));
 
-    return ROLES.filter((role) => held.has(role));
+    return ROLES.filter((role) => granted.has(role));
   }
 
   /** Returns every workspace the user has a role in, with those roles. */

@@ -128,7 +128,7 @@ describe('user management', () => {
       token: admin.accessToken,
       body: { roles: ['viewer'] },
     });
-    // Its access token still says admin.
+    // Its access token still lists the admin role.
     const list = await harness.call('GET', '/auth/users', { token: second.signedIn.accessToken });
 
     expect(demote.status).toBe(200);

@@ -30,7 +30,7 @@ export interface UserChanges {
 /**
  * User and role management for admins. Every call first checks the caller
  * against the database, so an admin who was demoted or disabled a moment
- * ago cannot use a token that still says admin. An admin cannot disable,
+ * ago cannot use a token that still lists the admin role. An admin cannot disable,
  * delete or demote themselves, so a workspace always keeps the admin who
  * acts in it.
  */

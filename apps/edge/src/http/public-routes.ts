@@ -76,9 +76,9 @@ export class PublicRoutes implements OnModuleInit {
   }
 
   /**
-   * Fastify's router answers a malformed escape (`%zz`) itself, before any
-   * hook, without a request id or security headers. The path check therefore
-   * runs first, on the server's request event, and fastify sees only paths
+   * Fastify's router responds to a malformed escape (`%zz`) itself, before
+   * any hook, without a request id or security headers. The path check therefore
+   * runs first, on the server's request event, and fastify receives only paths
    * that pass it.
    */
   private checkPathsBeforeRouting(fastify: FastifyInstance): void {

@@ -7,7 +7,7 @@ import { ServiceContext } from '@rokks/service-kit';
 import { UpstreamAgent } from '../proxy/upstream-agent';
 import { UpstreamDirectory } from '../proxy/upstream-directory';
 
-/** What anyone may see: one word and when it was checked. */
+/** Health visible to anyone: one word and the time of the check. */
 export interface PublicHealth {
   status: 'up' | 'degraded' | 'down';
   checkedAt: string;
@@ -72,7 +72,7 @@ export class PlatformHealth {
 
       if (response.statusCode !== 200) {
         await response.body.dump();
-        throw new Error(`healthcheck answered HTTP ${response.statusCode}`);
+        throw new Error(`healthcheck returned HTTP ${response.statusCode}`);
       }
 
       return (await response.body.json()) as { status?: string; checkedAt?: string };

@@ -39,10 +39,10 @@ const CONNECT_FAILURES = new Set([
 
 /**
  * Forwards a request to a backend over mutual TLS and streams both bodies
- * without buffering: the request body flows through a byte counter that
- * stops it at its class's limit, and the response body (JSON, a file, an
- * event stream) is piped to the browser as it arrives, with backpressure.
- * A browser that goes away aborts the backend request.
+ * without buffering. The request body flows through a byte counter that
+ * stops it at its class's limit. The response body (JSON, a file, an event
+ * stream) is piped to the browser as it arrives, with backpressure. A
+ * browser that disconnects aborts the backend request.
  */
 @Injectable()
 export class RequestForwarder {
@@ -169,7 +169,7 @@ export class RequestForwarder {
     }
 
     if (abort.signal.aborted) {
-      // The browser went away; there is nobody to answer.
+      // The browser disconnected, so no response can be sent.
       response.destroy();
 
       return 'done';
@@ -184,7 +184,11 @@ export class RequestForwarder {
 
     if (error instanceof errors.HeadersTimeoutError) {
       logger.warn({ targetService: forward.service, url: baseUrl }, 'backend timed out');
-      sendError(response, 504, `The ${forward.service} backend did not answer in time.`);
+      sendError(
+        response,
+        504,
+        `The ${forward.service} backend timed out before sending a response.`,
+      );
 
       return 'done';
     }

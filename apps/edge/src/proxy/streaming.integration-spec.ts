@@ -9,7 +9,7 @@ const MIB = 1024 * 1024;
 const UPLOAD_LIMIT_BYTES = 320 * MIB;
 const API_LIMIT_BYTES = MIB;
 
-/** A readable of `totalBytes` pseudo-random bytes made on the fly, with its SHA-256 once read. */
+/** Generates `totalBytes` bytes on the fly as a stream, and their SHA-256 once read. */
 function generatedBody(totalBytes: number): { stream: Readable; sha256: () => string } {
   const hash = createHash('sha256');
   const chunk = Buffer.alloc(256 * 1024);
@@ -141,8 +141,8 @@ describe('edge streaming', () => {
   });
 
   it('stops a chunked body at the limit of its class', async () => {
-    // A JSON body, which the backend reads whole before it answers, so the
-    // edge's limit is what ends the request.
+    // The backend reads a JSON body whole before it responds, so the edge's
+    // limit is what ends the request.
     const response = await upload(
       '/api/sql/query',
       generatedBody(API_LIMIT_BYTES + 100_000).stream,

@@ -9,9 +9,9 @@ import { type EdgeSettings } from '../edge.settings';
 const MIN_ON_DEMAND_REFRESH_MS = 1000;
 
 /**
- * Where each backend runs: the live instances the registry lists, read at
- * start from the identity's peers, then every `discoveryIntervalMs`, and at
- * once (rate-limited) when a service has no instance or one failed.
+ * Directory of the backends' live instances. It starts from the identity's
+ * peers and reads the registry's list every `discoveryIntervalMs`, and at
+ * once (at most once a second) when a service has no instance or one failed.
  * Requests rotate over a service's instances.
  */
 @Injectable()

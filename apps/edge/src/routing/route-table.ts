@@ -1,13 +1,13 @@
 import { type Role } from '@rokks/auth-guard';
 
-/** Who may call a route at the edge; the backend checks again with its own decorators. */
+/** The callers a route admits at the edge; the backend checks again with its own decorators. */
 export type EdgeAccess =
   { kind: 'public' } | { kind: 'authenticated' } | { kind: 'role'; role: Role };
 
 /** Request body size classes, each with its own limit. */
 export type BodyClass = 'auth' | 'api' | 'upload';
 
-/** What the edge does with a request. */
+/** The edge's handling of a request. */
 export type EdgeRoute =
   | { kind: 'forward'; service: BackendService; access: EdgeAccess; bodyClass: BodyClass }
   | { kind: 'health' }

@@ -29,9 +29,9 @@ const VERIFIED_CACHE_SIZE = 10_000;
  * Verifies the `Authorization: Bearer` access token of browser requests
  * with `JwtVerifier` of `@rokks/auth-guard`, against the public keys in the
  * edge's current identity (a renewal that publishes a new key switches to it).
- * A verified token is remembered until its `exp` (plus the clock skew), so
- * the signature check runs once per token, not once per request; the cache
- * is emptied when the keys change.
+ * A verified token is cached until its `exp` (plus the clock skew), so the
+ * signature check runs once per token, not once per request. The cache is
+ * emptied when the keys change.
  */
 @Injectable()
 export class EdgeAuthenticator {

@@ -12,7 +12,7 @@ import { type FastifyInstance, type FastifyReply } from 'fastify';
 export class SpaFiles {
   private constructor(private readonly root: string | undefined) {}
 
-  /** Registers `@fastify/static` (for `reply.sendFile`) when `directory` holds an index.html. */
+  /** Registers `@fastify/static` (for `reply.sendFile`) when `directory` contains an index.html. */
   static async register(fastify: FastifyInstance, directory: string): Promise<SpaFiles> {
     const root = path.resolve(directory);
     const hasIndex = await stat(path.join(root, 'index.html')).then(

@@ -20,7 +20,7 @@ import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fa
 
 import { type AuthenticatedUser, CurrentUser, InternalOnly, Roles } from '@rokks/auth-guard';
 
-/** What a stand-in backend saw of one request. */
+/** The parts of one request that a stand-in backend received. */
 export interface EchoedRequest {
   method: string;
   url: string;
