@@ -1,5 +1,5 @@
 // Lint owns correctness (type-aware rules), project boundaries and the visual
-// rhythm of the code. Every rule here is an error: a warning nobody fixes is noise.
+// rhythm of the code. Every rule here is an error, because warnings pile up unfixed.
 import nx from '@nx/eslint-plugin';
 import importX from 'eslint-plugin-import-x';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -173,8 +173,8 @@ export default [
     },
   },
   {
-    // The configuration library is the one place that reads the environment;
-    // tests and tools set it up for the code under test.
+    // The configuration library is the one place that reads the environment.
+    // Tests and tools set it up for the code under test.
     files: ['libs/config/**/*.ts', 'tools/**/*.ts', '**/*.spec.ts', '**/*.integration-spec.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
