@@ -70,8 +70,11 @@ describe('runEtl memory', () => {
     expect(result.rowsLoaded).toBe(ROWS);
     expect(await target.count('million')).toBe(ROWS);
     expect(heapSamples).toHaveLength(10);
-    // A pipeline that kept even 2% of the 70 MB it read would grow the live heap by more than this.
-    expect(Math.max(...heapSamples) - Math.min(...heapSamples)).toBeLessThan(16 * MIB);
+    // The floor of the live heap must not rise between the first and the last
+    // three samples: a pipeline that kept the rows it read would raise it far
+    // beyond this. Single samples vary with the chunk and COPY batch in hand,
+    // so the minima are compared, not the extremes.
+    expect(Math.min(...heapSamples.slice(7)) - Math.min(...heapSamples.slice(0, 3))).toBeLessThan(16 * MIB);
     // The resident set may swing with garbage collection, but must not climb.
     expect(rssPeaks[1] - rssPeaks[0]).toBeLessThan(64 * MIB);
   }, 300_000);
