@@ -75,6 +75,17 @@ function meshUrl(service: Parameters<typeof devPorts>[0]): string {
   return `https://127.0.0.1:${devPorts(service, portOffset).port}`;
 }
 
+// Services whose own features have not been built yet: they serve health and docs only.
+const SKELETON_SERVICES: readonly string[] = [
+  'ai',
+  'appconnect',
+  'data-transform',
+  'dispatcher',
+  'monitor',
+  'sentinel',
+  'webapi',
+];
+
 describe('development launcher', () => {
   const logs = new LogCapture();
   let dataDir: string;
@@ -206,17 +217,21 @@ describe('development launcher', () => {
   });
 
   it('serves only health and docs on every skeleton', async () => {
-    for (const service of SERVICE_NAMES.filter(
-      (name) => name !== 'registry' && name !== 'healthcheck',
-    )) {
+    for (const service of SERVICE_NAMES.filter((name) => name !== 'registry')) {
       const response = await client(`${meshUrl(service)}/docs-json`);
       const document = (await response.json()) as {
         info: { title: string };
         paths: Record<string, unknown>;
       };
+      const paths = Object.keys(document.paths).sort();
 
       expect([service, document.info.title]).toEqual([service, `Rokks ${service}`]);
-      expect([service, Object.keys(document.paths).sort()]).toEqual([service, MESH_PATHS]);
+
+      if (SKELETON_SERVICES.includes(service)) {
+        expect([service, paths]).toEqual([service, MESH_PATHS]);
+      } else {
+        expect([service, MESH_PATHS.filter((path) => !paths.includes(path))]).toEqual([service, []]);
+      }
     }
   });
 
