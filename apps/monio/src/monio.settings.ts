@@ -12,8 +12,8 @@ export const monioSettings = z.object({
   /**
    * MongoDB connection string. It may hold a password, so it is scrubbed from
    * the logs. MonIO is an optional backend: without it the service starts,
-   * reports itself ready as "not configured", and answers document and blob
-   * calls with 503.
+   * reports itself ready as "not configured", and returns 503 to document and blob
+   * calls.
    */
   mongoUrl: fromEnv(
     'MONGO_URL',

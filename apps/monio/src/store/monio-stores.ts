@@ -71,7 +71,7 @@ export class MonioStores implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     if (this.client === null) {
-      this.logger.info('MONGO_URL is not set: MonIO stays idle and answers document calls with 503');
+      this.logger.info('MONGO_URL is not set: MonIO stays idle and returns 503 to document calls');
       this.readiness.register('mongodb', () => Promise.resolve({ configured: false }));
 
       return;

@@ -37,7 +37,7 @@ function describeIssue(issue: z.core.$ZodIssue, subject: string): FieldProblem {
     return { field: [...path, issue.keys.join(', ')].join('.'), problem: 'is not a known field' };
   }
 
-  // zod reports a bad record key as "Invalid key in record"; the key's own issue says why.
+  // zod reports a bad record key as "Invalid key in record"; the key's own issue gives the reason.
   const problem = issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
 
   return { field: path.join('.') || subject, problem };

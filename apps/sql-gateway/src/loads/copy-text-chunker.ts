@@ -21,7 +21,7 @@ export const MAX_ROW_BYTES = 64 * 1024 * 1024;
 export class CopyTextChunker {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
-  /** Whether `pending` holds a newline, so that a flush has whole rows to return. */
+  /** Whether `pending` contains a newline, so that a flush has whole rows to return. */
   private pendingHasNewline = false;
   /** Bytes before `pending`, for the position in error messages. */
   private consumedBytes = 0;

@@ -43,7 +43,7 @@ export class FirestoreLayout {
     return this.document(collection, id).collection(TOMBSTONE_COLLECTION).doc(TOMBSTONE_DOCUMENT);
   }
 
-  /** A document that is never written; reading it checks that Firestore answers. */
+  /** A document that is never written; reading it checks that Firestore responds. */
   healthProbe(): DocumentReference {
     return this.collection(HEALTH_COLLECTION).doc('probe');
   }

@@ -40,7 +40,7 @@ export function storageStatus(error: unknown): number | undefined {
 /**
  * Maps a Firestore (gRPC) error to `UNAVAILABLE` when retrying later can
  * help or the credentials were rejected; other errors pass through, so the
- * gateway answers 500 and logs the cause.
+ * gateway returns 500 and logs the cause.
  */
 export function translateFirestoreError(error: unknown): unknown {
   if (isDocStoreError(error)) {
