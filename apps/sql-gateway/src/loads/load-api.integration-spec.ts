@@ -98,8 +98,9 @@ describe.each(BACKENDS)('Load API on %s', (backend) => {
     expect(status.result).toMatchObject({ rowsLoaded: rows, rowCount: rows, alreadyApplied: false });
     expect(await rowCount('big')).toEqual({ catalog: rows, counted: String(rows) });
     expect(await gateway.sql(`SELECT name FROM ws_default.big WHERE id = 123456`)).toEqual([[`name 123456${'x'.repeat(padding)}`]]);
-    // Measured at 11 to 14 MB on both backends; a buffered body would add its 65 MB at least.
-    expect(growthMb).toBeLessThan(40);
+    // Measured at 11 to 14 MB, and 49 MB once on PGlite in a clean CI run
+    // (its WASM heap grows in steps). A buffered body would add its 65 MB at least.
+    expect(growthMb).toBeLessThan(60);
   });
 
   it('rows may span requests and need no final newline', async () => {
