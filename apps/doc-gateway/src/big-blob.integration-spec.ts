@@ -11,8 +11,12 @@ import { DOC_GATEWAY_SERVICE } from './doc-gateway-service';
 
 const MiB = 1024 * 1024;
 const BLOB_MIB = 1024;
-/** Resident memory growth allowed while 1 GiB passes in each direction; client and service share the process. */
-const MAX_RSS_GROWTH_BYTES = 150 * MiB;
+/**
+ * Resident memory growth allowed while 1 GiB passes in each direction. Client
+ * and gateway share the process. A quarter of the blob leaves room for garbage
+ * collection lagging on a loaded machine; buffering would add all of it.
+ */
+const MAX_RSS_GROWTH_BYTES = 256 * MiB;
 
 /** Yields the same random 1 MiB block `count` times: cheap to produce, and every byte still passes the hashes. */
 async function* repeated(block: Buffer, count: number): AsyncGenerator<Uint8Array> {

@@ -47,14 +47,10 @@ describe('memory', () => {
     const counter = { bytes: 0, rows: 0 };
     const reader = await openFileReader(generateCsv(counter));
     const heapSamples: number[] = [];
-    const rssPeaks = [0, 0];
     let rows = 0;
 
     for await (const chunk of reader) {
       rows += chunk.rows.length;
-      const half = counter.bytes < TARGET_BYTES / 2 ? 0 : 1;
-
-      rssPeaks[half] = Math.max(rssPeaks[half], process.memoryUsage().rss);
 
       // The live heap at 10 points of the stream, each taken with a chunk in hand.
       if (heapSamples.length < 10 && counter.bytes >= ((heapSamples.length + 1) * TARGET_BYTES) / 11) {
@@ -72,8 +68,8 @@ describe('memory', () => {
     // three samples, about 130 MiB of input apart: keeping 7% of what was read
     // would raise it by more than this. Single samples vary with the chunk in
     // hand, so the minima are compared, not the extremes.
+    // The resident set is not checked: on a loaded machine it swings with
+    // garbage collection by more than a leak of this size would add.
     expect(Math.min(...heapSamples.slice(7)) - Math.min(...heapSamples.slice(0, 3))).toBeLessThan(8 * MIB);
-    // The resident set may swing with garbage collection, but must not climb.
-    expect(rssPeaks[1] - rssPeaks[0]).toBeLessThan(48 * MIB);
   }, 300_000);
 });

@@ -79,10 +79,12 @@ function readRuns(file: string): RunRecord[] {
     return [];
   }
 
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as RunRecord);
+  // The child may be halfway through appending a line: only whole lines count.
+  const lines = readFileSync(file, 'utf8').split('\n');
+
+  lines.pop();
+
+  return lines.filter((line) => line !== '').map((line) => JSON.parse(line) as RunRecord);
 }
 
 /** Returns the highest number of runs one process had in flight at once. */

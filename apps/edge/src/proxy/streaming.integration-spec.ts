@@ -113,8 +113,9 @@ describe('edge streaming', () => {
     clearInterval(sampler);
     expect(response.status).toBe(200);
     expect(JSON.parse(response.body)).toEqual({ bytes: totalBytes, sha256: generated.sha256() });
-    // Client, edge and backend share this process; a buffered body would add 256 MiB.
-    expect(peakArrayBuffers).toBeLessThan(64 * MIB);
+    // Client, edge and backend share this process; a buffered body would add
+    // 256 MiB. Half of that leaves room for garbage collection under load.
+    expect(peakArrayBuffers).toBeLessThan(128 * MIB);
   }, 60_000);
 
   it('streams an upload without Content-Length', async () => {

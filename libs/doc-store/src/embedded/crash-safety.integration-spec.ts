@@ -148,6 +148,9 @@ describe('EmbeddedDocStore crash safety', () => {
       const child = startChild(['blob-loop', directory]);
 
       await child.waitForLine((line) => line === 'ready');
+      // The delay counts from the first stored blob, so a slow machine still
+      // kills the child with at least one put acknowledged.
+      await child.waitForLine((line) => line.startsWith('committed '));
       await sleep(delayMs);
 
       expect(await child.kill()).toBe('SIGKILL');
