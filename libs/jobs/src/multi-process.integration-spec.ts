@@ -79,7 +79,7 @@ function readRuns(file: string): RunRecord[] {
     return [];
   }
 
-  // The child may be halfway through appending a line: only whole lines count.
+  // The child may be halfway through appending a line, so the last piece is dropped.
   const lines = readFileSync(file, 'utf8').split('\n');
 
   lines.pop();
