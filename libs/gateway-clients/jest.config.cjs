@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'gateway-clients',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};
