@@ -1,2 +1,1 @@
-// Clients that services use to call the gateways and the worker over the mesh.
-export {};
+export { type EtlJobPayload, uploadBlobPath } from './etl-job';
