@@ -306,6 +306,23 @@ describe.each<TestBackendKind>(['postgres', 'pglite'])('SqlEngine on %s', (kind)
     expect(await test.engine.listTables('alpha')).not.toContainEqual(expect.objectContaining({ name: 'secrets' }));
   });
 
+  it('queries a workspace without tables', async () => {
+    const fresh = (sql: string) => test.engine.query({ workspace: 'empty', userId: 'u1', sql });
+
+    expect((await fresh('SELECT 1 AS one')).rows).toEqual([[1]]);
+    expect((await failure(fresh('SELECT * FROM cities'))).message).toBe('table cities not found in this workspace');
+    expect(await test.engine.listTables('empty')).toEqual([]);
+  });
+
+  it('reports a missing widget table by name', async () => {
+    const error = await failure(
+      test.engine.widgetQuery({ workspace: 'nothing', userId: 'u1', query: { table: 'sales', measures: [{ agg: 'count' }] } }),
+    );
+
+    expect(error.code).toBe('NOT_FOUND');
+    expect(error.message).toContain('sales');
+  });
+
   it('runs widget queries with dimensions, filters and order', async () => {
     const result = await test.engine.widgetQuery({
       workspace: 'alpha',

@@ -268,10 +268,14 @@ export class SqlEngine {
     }
 
     return this.limiter.run(request.userId, async () => {
-      const { workspace, tableNames } = await this.read(async (session) => ({
-        workspace: await this.requireWorkspace(session, request.workspace),
+      const found = await this.read(async (session) => ({
+        workspace: await this.repository.findWorkspace(session, request.workspace),
         tableNames: new Set((await this.repository.listTables(session, request.workspace)).map((table) => table.name)),
       }));
+      // A workspace without tables yet still runs queries such as `SELECT 1`.
+      const workspace =
+        found.workspace ?? (await this.write((tx) => this.tables.ensureWorkspace(tx, request.workspace)));
+      const tableNames = found.tableNames;
       const statement = await checkReadOnlyQuery(request.sql, {
         schema: workspace.viewSchema,
         tables: tableNames,
@@ -294,8 +298,9 @@ export class SqlEngine {
 
     return this.limiter.run(request.userId, async () => {
       const { workspace, table } = await this.read(async (session) => ({
-        workspace: await this.requireWorkspace(session, request.workspace),
+        // The table lookup runs first, so an empty workspace reports the missing table.
         table: await this.findTable(session, request.workspace, request.query.table),
+        workspace: await this.requireWorkspace(session, request.workspace),
       }));
       const compiled = compileWidgetQuery(request.query, table, workspace, this.timescaleSchema);
 
