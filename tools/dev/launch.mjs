@@ -13,6 +13,9 @@
 //   ROKKS_DEV_DIST_DIR      build output that the processes run from (default dist)
 //   ROKKS_DEV_SKIP_BUILD    1 to run the existing build output
 //   ROKKS_DEV_START_TIMEOUT_MS  time allowed until every service is healthy (default 60000)
+//   ROKKS_DEV_DEMO_DATA     0 to skip loading the demo table seattle_weather (default 1)
+//   ROKKS_ADMIN_EMAIL, ROKKS_ADMIN_PASSWORD  the first administrator; when unset, one is
+//                           generated and kept in <data dir>/dev-admin.json
 //   NO_COLOR                any value turns colours off
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +43,12 @@ function readSettings(env) {
     problems.push('ROKKS_DEV_LOG_FORMAT must be pretty or json');
   }
 
+  const demoData = env.ROKKS_DEV_DEMO_DATA?.trim() || '1';
+
+  if (demoData !== '0' && demoData !== '1') {
+    problems.push('ROKKS_DEV_DEMO_DATA must be 0 or 1');
+  }
+
   const settings = {
     dataDir: path.resolve(env.ROKKS_DATA_DIR?.trim() || '.rokks'),
     // 3000 (the edge's browser port) is the lowest port and 5014 the highest.
@@ -47,6 +56,7 @@ function readSettings(env) {
     startTimeoutMs: integer('ROKKS_DEV_START_TIMEOUT_MS', 60_000, 1000, 3_600_000),
     distDir: path.resolve(env.ROKKS_DEV_DIST_DIR?.trim() || path.join(root, 'dist')),
     skipBuild: env.ROKKS_DEV_SKIP_BUILD === '1',
+    demoData: demoData === '1',
     logLevel: env.ROKKS_LOG_LEVEL?.trim() || 'info',
     format,
   };

@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { DEMO_TABLE, devAdminCredentials, loadDemoData } from './demo-data.mjs';
 import { ServiceProcess } from './service-process.mjs';
 
 const STOP_TIMEOUT_MS = 15_000;
@@ -53,6 +55,8 @@ export class DevLauncher {
     }
 
     this.catalog = this.load('libs/service-kit/src/service-catalog.js');
+    await mkdir(this.options.dataDir, { recursive: true });
+    this.admin = await this.adminCredentials();
 
     const registryPort = this.catalog.devPorts('registry', this.options.portOffset).port;
 
@@ -80,7 +84,49 @@ export class DevLauncher {
     );
     this.printSummary(report, elapsedMs);
 
+    if (this.options.demoData !== false) {
+      await this.loadDemo();
+    }
+
     return report;
+  }
+
+  /**
+   * Returns the administrator that the auth service creates on first start:
+   * the one set in the environment, or a generated one kept in the data
+   * directory so that the launcher can sign in to load the demo data.
+   */
+  async adminCredentials() {
+    const { ROKKS_ADMIN_EMAIL: email, ROKKS_ADMIN_PASSWORD: password } = this.options.env;
+
+    if (email !== undefined && password !== undefined) {
+      return { email, password, file: null };
+    }
+
+    return devAdminCredentials(this.options.dataDir);
+  }
+
+  /** Loads the demo table through the edge; a failure is logged and the stack keeps running. */
+  async loadDemo() {
+    const publicPort = this.catalog.devPorts('edge', this.options.portOffset).publicPort;
+
+    try {
+      const outcome = await loadDemoData({
+        baseUrl: `http://127.0.0.1:${publicPort}`,
+        credentials: this.admin,
+        csvFile: path.join(this.options.root, 'tools/dev/demo/seattle-weather.csv'),
+        dataDir: this.options.dataDir,
+        log: (fields, message) => this.printer.log('info', fields, message),
+      });
+
+      if (outcome.loaded) {
+        this.printer.log('info', { table: DEMO_TABLE, rows: outcome.rows, rejected: outcome.rejected }, 'demo data loaded');
+      } else {
+        this.printer.log('info', { table: DEMO_TABLE, reason: outcome.reason }, 'demo data not loaded again');
+      }
+    } catch (error) {
+      this.printer.log('error', { err: { message: error.message } }, 'loading the demo data failed, so the table is missing; the platform keeps running');
+    }
   }
 
   /** Stops every process (services first, the registry last) and closes the launcher's connections. */
@@ -146,6 +192,11 @@ export class DevLauncher {
 
     if (ports.publicPort !== undefined) {
       env.ROKKS_PUBLIC_PORT = String(ports.publicPort);
+    }
+
+    if (service === 'auth' && this.admin !== undefined) {
+      env.ROKKS_ADMIN_EMAIL = this.admin.email;
+      env.ROKKS_ADMIN_PASSWORD = this.admin.password;
     }
 
     return env;
@@ -329,6 +380,9 @@ export class DevLauncher {
       `Rokks is up: ${report.services.length} services healthy in ${(elapsedMs / 1000).toFixed(1)} s.`,
       ...table.map((line) => `  ${line}`),
       `Browser: http://127.0.0.1:${publicPort}   Data: ${this.options.dataDir}   Stop: Ctrl-C`,
+      this.admin?.file
+        ? `Sign in as ${this.admin.email}; the password is in ${this.admin.file}.`
+        : `Sign in as ${this.admin?.email ?? 'the administrator'} with ROKKS_ADMIN_PASSWORD.`,
       '',
     ];
 
