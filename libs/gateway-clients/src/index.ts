@@ -1,1 +1,16 @@
+export {
+  type BlobBody,
+  type BlobDownload,
+  type BlobInfo,
+  type BlobPage,
+  DOC_GATEWAY_SERVICE,
+  DocGatewayClient,
+  type ListBlobsOptions,
+  type PutBlobOptions,
+  SHA256_HEADER,
+  WORKSPACE_HEADER,
+} from './doc-gateway-client';
 export { type EtlJobPayload, uploadBlobPath } from './etl-job';
+export { type BaseUrl, type GatewayConnection, type MeshFetchFunction } from './gateway-connection';
+export { type ErrorBody, GatewayError } from './gateway-error';
+export { type JobStatus, type JobView, type SubmitJobRequest, WORKER_SERVICE, WorkerClient } from './worker-client';

@@ -1,0 +1,66 @@
+import { type RequestInit, type Response } from 'undici';
+
+import { errorFromRequest, errorFromResponse, GatewayError } from './gateway-error';
+
+/** The `fetch` of mesh calls, such as `MeshClient.fetch` or `meshFetch(identity)`. */
+export type MeshFetchFunction = (url: string, init?: RequestInit) => Promise<Response>;
+
+/** A fixed base URL, or a function that finds one for each call (see `ServiceDirectory.resolver`). */
+export type BaseUrl = string | (() => Promise<string>);
+
+/** How a client reaches its service. */
+export interface GatewayConnection {
+  fetch: MeshFetchFunction;
+  /** The service's mesh HTTPS base URL, such as `https://127.0.0.1:4001`. */
+  baseUrl: BaseUrl;
+}
+
+/** Sends requests to one service and turns failures into `GatewayError`s. */
+export class ServiceCaller {
+  constructor(
+    /** Service name, for error messages. */
+    readonly service: string,
+    private readonly connection: GatewayConnection,
+  ) {}
+
+  async url(path: string): Promise<string> {
+    const base = typeof this.connection.baseUrl === 'string' ? this.connection.baseUrl : await this.connection.baseUrl();
+
+    return `${base.replace(/\/+$/u, '')}${path}`;
+  }
+
+  /**
+   * Sends the request and returns the response when its status is one of
+   * `expected`; otherwise throws a `GatewayError` with the body's message.
+   */
+  async call(action: string, path: string, init: RequestInit, expected: readonly number[]): Promise<Response> {
+    let response: Response;
+
+    try {
+      response = await this.connection.fetch(await this.url(path), init);
+    } catch (error) {
+      throw errorFromRequest(this.service, action, error);
+    }
+
+    if (!expected.includes(response.status)) {
+      throw await errorFromResponse(this.service, action, response);
+    }
+
+    return response;
+  }
+
+  /** Like `call`, then reads the body as JSON. */
+  async json<T>(action: string, path: string, init: RequestInit, expected: readonly number[] = [200]): Promise<T> {
+    const response = await this.call(action, path, init, expected);
+
+    try {
+      return (await response.json()) as T;
+    } catch (error) {
+      throw new GatewayError(this.service, null, `${action} failed: the response body was cut off or is not JSON: ${String(error)}`, null, undefined, {
+        cause: error,
+      });
+    }
+  }
+}
+
+export const JSON_HEADERS = { 'content-type': 'application/json' };

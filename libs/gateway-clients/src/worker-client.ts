@@ -1,0 +1,66 @@
+import { type GatewayConnection, JSON_HEADERS, ServiceCaller } from './gateway-connection';
+
+export const WORKER_SERVICE = 'worker';
+
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/** A job as the worker's API returns it. */
+export interface JobView {
+  id: string;
+  /** Job type, such as `ETL`. */
+  type: string;
+  status: JobStatus;
+  attempts: number;
+  progress: { rowsRead: number; rowsLoaded: number; rowsRejected: number };
+  /** The handler's result once the job succeeded, else null. */
+  result: unknown;
+  error: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+/** A job to submit; the worker validates every field. */
+export interface SubmitJobRequest {
+  /** Job type, such as `ETL`. */
+  type: string;
+  payload?: unknown;
+  /** A second submit with the same type and key returns the first job. */
+  idempotencyKey?: string;
+  priority?: number;
+  /** ISO 8601 date-time before which the job does not start. */
+  runAt?: string;
+  maxAttempts?: number;
+  /** Who asked for the job, for the audit log; the worker's default is `system`. */
+  actor?: string;
+}
+
+/**
+ * Client of the worker's internal job API (`/internal/jobs`). Methods throw
+ * a `GatewayError` when the call fails; an invalid job fails with 400.
+ */
+export class WorkerClient {
+  private readonly caller: ServiceCaller;
+
+  constructor(connection: GatewayConnection) {
+    this.caller = new ServiceCaller(WORKER_SERVICE, connection);
+  }
+
+  /** Submits a job and returns it, or returns the existing job of the same type and idempotency key. */
+  submitJob(request: SubmitJobRequest, options: { signal?: AbortSignal } = {}): Promise<JobView> {
+    return this.caller.json<JobView>(
+      `Submitting a ${request.type} job`,
+      '/internal/jobs',
+      { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(request), signal: options.signal },
+      [200, 201],
+    );
+  }
+
+  /** Returns the job with this id, in any workspace; an unknown id fails with 404. */
+  getJob(jobId: string, options: { signal?: AbortSignal } = {}): Promise<JobView> {
+    return this.caller.json<JobView>(`Reading job ${jobId}`, `/internal/jobs/${encodeURIComponent(jobId)}`, {
+      method: 'GET',
+      signal: options.signal,
+    });
+  }
+}
