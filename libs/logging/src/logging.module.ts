@@ -59,7 +59,7 @@ export class LoggingModule implements NestModule {
             // pino-http would run its own error serializer before ours and
             // relabel already-serialized errors, so the serializers are set here.
             wrapSerializers: false,
-            serializers: { req: stdSerializers.req, res: stdSerializers.res, err: serializeError },
+            serializers: { req: serializeRequest, res: stdSerializers.res, err: serializeError },
             genReqId: (request, response) => assignRequestId(request, response),
             customLogLevel: (request, response, error) =>
               chooseLevel(request, response, error, healthPaths, routinePaths),
@@ -78,6 +78,16 @@ export class LoggingModule implements NestModule {
     // replaces it with the caller's or a generated id.
     consumer.apply(requestIdMiddleware).forRoutes(ALL_ROUTES);
   }
+}
+
+/**
+ * Serializes a request like pino's standard serializer, without the parsed
+ * `query`: the URL shows it already, where credential parameters are scrubbed.
+ */
+function serializeRequest(request: RawRequest): Record<string, unknown> {
+  const { query: _query, ...serialized } = stdSerializers.req(request) as unknown as Record<string, unknown>;
+
+  return serialized;
 }
 
 function requestIdMiddleware(request: RawRequest, response: ServerResponse, next: () => void): void {

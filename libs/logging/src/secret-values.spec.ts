@@ -18,3 +18,21 @@ describe('registerSecretValue', () => {
     expect(scrubSecretValues('aXbbbcd e a.b*c+d?(e)')).toBe('aXbbbcd e [REDACTED]');
   });
 });
+
+describe('scrubSecretValues', () => {
+  it('redacts an OIDC callback code and state', () => {
+    const line = '{"url":"/auth/oidc/google/callback?code=4/0AbCdEf-123&state=xyz789&iss=https%3A%2F%2Fidp"}';
+
+    expect(scrubSecretValues(line)).toBe(
+      '{"url":"/auth/oidc/google/callback?code=[REDACTED]&state=[REDACTED]&iss=https%3A%2F%2Fidp"}',
+    );
+  });
+
+  it('keeps ordinary query parameters', () => {
+    expect(scrubSecretValues('/api/jobs?status=running&limit=20')).toBe('/api/jobs?status=running&limit=20');
+  });
+
+  it('does not match a longer parameter name', () => {
+    expect(scrubSecretValues('/api/x?zipcode=00501&postcode=1')).toBe('/api/x?zipcode=00501&postcode=1');
+  });
+});

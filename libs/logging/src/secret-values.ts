@@ -12,6 +12,10 @@ export const MIN_SECRET_VALUE_LENGTH = 8;
 // were never registered, so the scrubber replaces them by pattern as well.
 const PEM_PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g;
 const JSON_WEB_TOKEN = /\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
+// Query parameters that carry credentials, as in an OpenID Connect callback
+// URL (`?code=…&state=…`): the value is replaced, the name is kept.
+const SECRET_QUERY_PARAMETER =
+  /([?&](?:code|state|code_verifier|token|access_token|id_token|refresh_token|client_secret|password|secret|api_key|apikey)=)[^&#\s"]+/gi;
 
 const secretValues = new Set<string>();
 let secretPattern: RegExp | undefined;
@@ -42,7 +46,7 @@ export function registerSecretValue(value: string): void {
   }
 }
 
-/** Replaces every registered secret value and every private key or JWT in `text`. */
+/** Replaces every registered secret value, private key, JWT and credential query parameter in `text`. */
 export function scrubSecretValues(text: string): string {
   let scrubbed = text;
 
@@ -50,7 +54,10 @@ export function scrubSecretValues(text: string): string {
     scrubbed = scrubbed.replace(secretPattern, REDACTED);
   }
 
-  return scrubbed.replace(PEM_PRIVATE_KEY, REDACTED).replace(JSON_WEB_TOKEN, REDACTED);
+  return scrubbed
+    .replace(PEM_PRIVATE_KEY, REDACTED)
+    .replace(JSON_WEB_TOKEN, REDACTED)
+    .replace(SECRET_QUERY_PARAMETER, `$1${REDACTED}`);
 }
 
 function buildPattern(values: string[]): RegExp {

@@ -141,6 +141,22 @@ describe('sign-in with an OpenID Connect provider', () => {
     });
   });
 
+  it('keeps the authorization code out of the logs', async () => {
+    provider.nextAccount = provider.addAccount({
+      subject: 'logged-1',
+      email: 'logged@example.org',
+      emailVerified: true,
+    });
+
+    const { callback, flowCookie } = await signInAtProvider();
+    const code = callback.searchParams.get('code')!;
+    const finished = await deliverCallback(callback, flowCookie);
+
+    expect(finished.status).toBe(302);
+    expect(code.length).toBeGreaterThan(8);
+    expect(harness.platform.logs.linesContaining([code])).toEqual([]);
+  });
+
   it('signs the same user in again by subject', async () => {
     provider.nextAccount = provider.addAccount({
       subject: 'grace-1',
