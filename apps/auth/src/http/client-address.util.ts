@@ -1,21 +1,36 @@
-import { isIP } from 'node:net';
+import { isIP, type Socket } from 'node:net';
+
+import { authenticatedPeerService } from '@rokks/mesh';
+
+/** Mesh service whose `x-forwarded-*` headers describe the browser. */
+const FORWARDING_SERVICE = 'edge';
 
 /** Request shape the helpers read: a Fastify request. */
 export interface ClientRequest {
   headers: Record<string, string | string[] | undefined>;
   ip?: string;
-  socket?: { remoteAddress?: string };
+  socket?: Socket;
+}
+
+/** Returns the first entry of an `x-forwarded-*` header, when the edge sent the request. */
+function forwardedByEdge(request: ClientRequest, name: string): string | undefined {
+  if (authenticatedPeerService(request.socket) !== FORWARDING_SERVICE) {
+    return undefined;
+  }
+
+  const header = request.headers[name];
+
+  return (Array.isArray(header) ? header[0] : header)?.split(',')[0]?.trim();
 }
 
 /**
- * Returns the browser's IP address. Every caller of the auth service is a
- * mesh peer (mutual TLS), and the edge puts the browser's address in
- * `x-forwarded-for`, so its first entry is trusted. Without that header,
- * the peer's own address is used.
+ * Returns the browser's IP address. The edge puts it in `x-forwarded-for`,
+ * and its first entry is trusted only when the mesh certificate of the
+ * caller is the edge's. Otherwise the peer's own address is used, so another
+ * service cannot pick the address a login rate limit counts against.
  */
 export function clientAddress(request: ClientRequest): string {
-  const header = request.headers['x-forwarded-for'];
-  const first = (Array.isArray(header) ? header[0] : header)?.split(',')[0]?.trim();
+  const first = forwardedByEdge(request, 'x-forwarded-for');
 
   if (first !== undefined && isIP(first) !== 0) {
     return first;
@@ -26,8 +41,5 @@ export function clientAddress(request: ClientRequest): string {
 
 /** Returns whether the browser reached the edge over HTTPS, as reported in the edge's `x-forwarded-proto`. */
 export function browserUsedHttps(request: ClientRequest): boolean {
-  const header = request.headers['x-forwarded-proto'];
-  const value = Array.isArray(header) ? header[0] : header;
-
-  return value?.split(',')[0]?.trim().toLowerCase() === 'https';
+  return forwardedByEdge(request, 'x-forwarded-proto')?.toLowerCase() === 'https';
 }

@@ -124,4 +124,22 @@ describe('login rate limits', () => {
 
     expect(statuses).toEqual([401, 401, 200, 401, 401]);
   });
+  it('trusts x-forwarded-for only from the edge', async () => {
+    const worker = await harness.platform.meshClient('worker');
+    const statuses: number[] = [];
+
+    // Attempts from another service count against its own address, whatever
+    // address it claims.
+    for (let index = 0; index < 7; index += 1) {
+      const response = await worker(harness.url('/auth/login'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': `198.51.100.${50 + index}` },
+        body: JSON.stringify({ email: `spread-${index}@example.com`, password: 'some guessed password' }),
+      });
+
+      statuses.push(response.status);
+    }
+
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 401, 429]);
+  });
 });
