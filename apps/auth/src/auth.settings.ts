@@ -60,6 +60,15 @@ export const authSettings = z.object({
     'ROKKS_REFRESH_TOKEN_TTL_SECONDS',
     wholeNumber(60, 90 * DAY_SECONDS, 'seconds').default(7 * DAY_SECONDS),
   ),
+  /**
+   * Window after a rotation in which the previous refresh token may be
+   * presented again without revoking the session, so two browser tabs
+   * that refresh at the same moment do not sign each other out. 0 disables it.
+   */
+  refreshReuseGraceSeconds: fromEnv(
+    'ROKKS_REFRESH_REUSE_GRACE_SECONDS',
+    wholeNumber(0, 60, 'seconds').default(10),
+  ),
   /** Time after which a session ends however often it is refreshed. */
   sessionMaxAgeSeconds: fromEnv(
     'ROKKS_SESSION_MAX_AGE_SECONDS',

@@ -201,11 +201,15 @@ describe('password sign-in', () => {
   it('refresh reuse revokes the session', async () => {
     const signedIn = await harness.login();
     const first = await harness.call('POST', '/auth/refresh', { cookie: signedIn.refreshCookie });
-    const rotated = cookiePair(first, 'rokks_refresh');
+    const second = await harness.call('POST', '/auth/refresh', {
+      cookie: cookiePair(first, 'rokks_refresh'),
+    });
+    const rotated = cookiePair(second, 'rokks_refresh');
 
     expect(first.status).toBe(200);
+    expect(second.status).toBe(200);
 
-    // The old token again: someone copied it, so the whole family ends.
+    // The first token again after a later rotation: someone copied it, so the whole family ends.
     const replay = await harness.call('POST', '/auth/refresh', { cookie: signedIn.refreshCookie });
 
     expect(replay.status).toBe(401);
@@ -218,6 +222,23 @@ describe('password sign-in', () => {
       (record) => record.msg === 'refresh token used twice; session revoked',
       2000,
     );
+  });
+
+  it('two tabs refreshing at once stay signed in', async () => {
+    const signedIn = await harness.login();
+    const [left, right] = await Promise.all([
+      harness.call('POST', '/auth/refresh', { cookie: signedIn.refreshCookie }),
+      harness.call('POST', '/auth/refresh', { cookie: signedIn.refreshCookie }),
+    ]);
+
+    expect(left.status).toBe(200);
+    expect(right.status).toBe(200);
+
+    const leftNext = await harness.call('POST', '/auth/refresh', { cookie: cookiePair(left, 'rokks_refresh') });
+    const rightNext = await harness.call('POST', '/auth/refresh', { cookie: cookiePair(right, 'rokks_refresh') });
+
+    expect(leftNext.status).toBe(200);
+    expect(rightNext.status).toBe(200);
   });
 
   it('refresh without a cookie is 401', async () => {

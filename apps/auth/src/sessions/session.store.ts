@@ -49,7 +49,9 @@ interface RefreshTokenRow {
 /**
  * Sessions and their refresh tokens. Each refresh marks the presented
  * token used and issues the next one in the same session. A used token
- * presented again means it was copied, so the whole session is revoked.
+ * presented again means it was copied, so the whole session is revoked,
+ * unless it is the session's last used token and the grace window after its
+ * use is still open: that is two tabs refreshing at once.
  */
 export class SessionStore {
   constructor(private readonly database: AuthDatabase) {}
@@ -90,8 +92,8 @@ export class SessionStore {
     return row === undefined ? undefined : toSession(row);
   }
 
-  /** Presents a refresh token: rotates it, or reports why it is refused. */
-  refresh(token: string, refreshTtlSeconds: number, now = Date.now()): RefreshOutcome {
+  /** Presents a refresh token: rotates it, or reports why it is rejected. */
+  refresh(token: string, refreshTtlSeconds: number, reuseGraceSeconds = 0, now = Date.now()): RefreshOutcome {
     return this.database.transaction((): RefreshOutcome => {
       const found = this.lookUp(token);
 
@@ -106,6 +108,11 @@ export class SessionStore {
       }
 
       if (row.used_at !== null) {
+        if (session.expiresAt > now && this.withinReuseGrace(row, reuseGraceSeconds, now)) {
+          // The other tab's rotation remains valid, and this request gets a token of its own.
+          return { kind: 'rotated', session, ...this.issue(session, refreshTtlSeconds, now) };
+        }
+
         this.revoke(session.id, 'refresh-token-reuse', now);
 
         return { kind: 'reused', session: this.find(session.id) as SessionRecord };
@@ -162,6 +169,19 @@ export class SessionStore {
         'DELETE FROM sessions WHERE expires_at < ? OR (revoked_at IS NOT NULL AND revoked_at < ?)',
       )
       .run(cutoff, cutoff).changes;
+  }
+
+  /** Returns whether a used token is the session's last used one and was used less than the grace window ago. */
+  private withinReuseGrace(row: RefreshTokenRow, reuseGraceSeconds: number, now: number): boolean {
+    if (row.used_at === null || now - row.used_at > reuseGraceSeconds * 1000) {
+      return false;
+    }
+
+    const latest = this.database
+      .prepare('SELECT max(used_at) AS latest FROM refresh_tokens WHERE session_id = ?')
+      .get(row.session_id) as { latest: number | null };
+
+    return latest.latest === row.used_at;
   }
 
   private issue(

@@ -123,6 +123,7 @@ export class SignInService {
     const outcome = this.storage.sessions.refresh(
       refreshToken,
       this.context.settings.refreshTokenTtlSeconds,
+      this.context.settings.refreshReuseGraceSeconds,
     );
 
     switch (outcome.kind) {
