@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 
 import { AuditLog } from './audit/audit-log';
 import { AuditController, InternalAuditController } from './audit/audit.controller';
+import { EtlJobRegistration } from './etl/etl-job-registration';
 import { WorkerExceptionFilter } from './http/worker-exception.filter';
 import { InternalJobsController } from './jobs/internal-jobs.controller';
 import { JobEngineHost } from './jobs/job-engine-host';
@@ -13,7 +14,8 @@ import { JobsService } from './jobs/jobs.service';
 /**
  * Root module of the worker service: the jobs API with its event streams,
  * the audit log, and internal routes and message patterns for other
- * backends. Job handlers join through `JobHandlerRegistry`. The service kit
+ * backends. Job handlers join through `JobHandlerRegistry`; the ETL
+ * handler is registered by `EtlJobRegistration`. The service kit
  * adds `/health` and `/docs`.
  */
 @Module({
@@ -23,6 +25,7 @@ import { JobsService } from './jobs/jobs.service';
     JobHandlerRegistry,
     JobEngineHost,
     JobsService,
+    EtlJobRegistration,
     { provide: APP_FILTER, useClass: WorkerExceptionFilter },
   ],
   exports: [JobHandlerRegistry],

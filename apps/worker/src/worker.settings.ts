@@ -100,6 +100,11 @@ export const workerSettings = z.object({
     'JOBS_RETENTION_MAX_COUNT',
     wholeNumber(1, 10_000_000, 'jobs').default(10_000),
   ),
+  /** Interval between two reads of the registry's service list, from which the ETL job finds the gateways. */
+  serviceDiscoveryIntervalMs: fromEnv(
+    'SERVICE_DISCOVERY_INTERVAL_MS',
+    wholeNumber(100, DAY_MS, 'ms').default(10_000),
+  ),
   /** Age after which audit entries are removed. */
   auditRetentionDays: fromEnv('AUDIT_RETENTION_DAYS', wholeNumber(1, 36_500, 'days').default(365)),
   /** Interval between two runs of the audit retention pruner. */

@@ -4,7 +4,7 @@ interface Pending {
 }
 
 /**
- * The body of one streaming request, fed by `push`. It holds at most one
+ * The body of one streaming request, fed by `push`. It contains at most one
  * chunk: `push` resolves once the HTTP client has written the chunk and
  * asks for the next one, so a producer that awaits each push keeps memory
  * flat.

@@ -157,7 +157,7 @@ export class DocGatewayClient {
   }
 }
 
-/** The route of a blob path: each segment percent-encoded, the slashes kept. */
+/** Builds the route of a blob path: each segment percent-encoded, the slashes kept. */
 function blobRoute(path: string): string {
   return `/internal/blobs/${path.split('/').map(encodeURIComponent).join('/')}`;
 }

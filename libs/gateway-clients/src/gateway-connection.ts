@@ -8,7 +8,7 @@ export type MeshFetchFunction = (url: string, init?: RequestInit) => Promise<Res
 /** A fixed base URL, or a function that finds one for each call (see `ServiceDirectory.resolver`). */
 export type BaseUrl = string | (() => Promise<string>);
 
-/** How a client reaches its service. */
+/** The fetch function and base URL a client calls its service with. */
 export interface GatewayConnection {
   fetch: MeshFetchFunction;
   /** The service's mesh HTTPS base URL, such as `https://127.0.0.1:4001`. */

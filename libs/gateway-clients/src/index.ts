@@ -17,3 +17,4 @@ export { type JobStatus, type JobView, type SubmitJobRequest, WORKER_SERVICE, Wo
 export { type InstanceLister, type ListedInstance, ServiceDirectory, type ServiceDirectoryOptions } from './service-directory';
 export { type LoadStatus, SQL_GATEWAY_SERVICE, SqlGatewayClient, type TableView } from './sql-gateway-client';
 export { COPY_TEXT_MEDIA_TYPE, SqlGatewayLoadTarget } from './sql-gateway-load-target';
+export { PushedBody } from './copy-body';

@@ -31,7 +31,7 @@ export interface SubmitJobRequest {
   /** ISO 8601 date-time before which the job does not start. */
   runAt?: string;
   maxAttempts?: number;
-  /** Who asked for the job, for the audit log; the worker's default is `system`. */
+  /** User or service that requested the job, for the audit log; the worker's default is `system`. */
   actor?: string;
 }
 

@@ -26,7 +26,7 @@ export class ServiceProcess {
     });
     const source = `${app}-${child.pid ?? 'unknown'}`;
 
-    // Both pipes exist, because stdio asks for them.
+    // Both pipes exist, because `stdio` requests them.
     platform.logs.attach(child.stdout as Readable, source);
     platform.logs.attach(child.stderr as Readable, `${source}-stderr`);
 
