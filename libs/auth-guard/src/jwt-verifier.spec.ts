@@ -88,6 +88,35 @@ describe('JwtVerifier', () => {
     await expect(strict.verify(await signAccessToken(esKey, { expiresIn: -5 }))).rejects.toMatchObject({ reason: 'expired' });
   });
 
+  it('rejects a cached token once it expires', async () => {
+    const strict = new JwtVerifier({ publicKeys: [esKey.publicJwk], issuer: ISSUER, audience: AUDIENCE, clockSkewSeconds: 0 });
+    const token = await signAccessToken(esKey, { expiresIn: 60 });
+    const realNow = Date.now();
+
+    await expect(strict.verify(token)).resolves.toMatchObject({ id: 'user-1' });
+
+    // Only the clock moves; timers and ticks stay real for the crypto calls.
+    jest.useFakeTimers({
+      now: realNow + 61_000,
+      doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'],
+    });
+
+    try {
+      await expect(strict.verify(token)).rejects.toMatchObject({ reason: 'expired' });
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('returns a copy a caller cannot change', async () => {
+    const token = await signAccessToken(esKey);
+    const first = await verifier.verify(token);
+
+    first.roles.push('admin');
+
+    expect((await verifier.verify(token)).roles).toEqual(['editor']);
+  });
+
   describe('options', () => {
     const base = (): JwtVerifierOptions => ({ publicKeys: [esKey.publicJwk], issuer: ISSUER, audience: AUDIENCE });
 

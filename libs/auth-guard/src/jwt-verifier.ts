@@ -27,6 +27,9 @@ export interface JwtVerifierOptions {
 }
 
 export const DEFAULT_CLOCK_SKEW_SECONDS = 30;
+/** Maximum number of verified tokens kept, so repeated requests with one token skip the signature check. */
+const VERIFIED_CACHE_SIZE = 5000;
+
 export const MAX_CLOCK_SKEW_SECONDS = 300;
 
 /** Reason for rejecting a token; the values are stable for logs and tests. */
@@ -61,6 +64,8 @@ const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'];
 export class JwtVerifier {
   private readonly keys = new Map<string, PublicKeyInput>();
   private readonly importedKeys = new Map<string, Promise<CryptoKey | Uint8Array>>();
+  /** Tokens that passed every check, oldest first, with the user and `exp` in seconds. */
+  private readonly verified = new Map<string, { user: AuthenticatedUser; expiresAt: number }>();
   private readonly algorithms: AsymmetricAlgorithm[];
   private readonly clockSkewSeconds: number;
   private readonly tokenType: string;
@@ -90,6 +95,19 @@ export class JwtVerifier {
    * @throws TokenRejectedError with the reason of the first failed check.
    */
   async verify(token: string): Promise<AuthenticatedUser> {
+    const cached = this.verified.get(token);
+
+    // A cached token is checked for expiry only: its signature and claims
+    // cannot change. An expired one goes through the full check, which
+    // rejects it with the usual reason.
+    if (cached !== undefined) {
+      if (Date.now() / 1000 < cached.expiresAt + this.clockSkewSeconds) {
+        return { ...cached.user, roles: [...cached.user.roles] };
+      }
+
+      this.verified.delete(token);
+    }
+
     let payload: JWTPayload;
 
     try {
@@ -107,7 +125,23 @@ export class JwtVerifier {
       throw new TokenRejectedError(classifyError(error));
     }
 
-    return readUser(payload);
+    const user = readUser(payload);
+
+    this.remember(token, user, payload.exp as number);
+
+    return { ...user, roles: [...user.roles] };
+  }
+
+  private remember(token: string, user: AuthenticatedUser, expiresAt: number): void {
+    if (this.verified.size >= VERIFIED_CACHE_SIZE) {
+      const oldest = this.verified.keys().next();
+
+      if (oldest.done !== true) {
+        this.verified.delete(oldest.value);
+      }
+    }
+
+    this.verified.set(token, { user, expiresAt });
   }
 
   private async resolveKey(header: JWTHeaderParameters): Promise<CryptoKey | Uint8Array | KeyObject> {

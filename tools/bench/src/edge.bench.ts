@@ -36,6 +36,9 @@ const CONCURRENCY = Number(process.argv[3] ?? 32);
 // Each measured loop stops at REQUESTS or after this long, whichever comes first.
 const TIME_LIMIT_MS = 60_000;
 const WARM_UP_REQUESTS = 1000;
+// Requests of the one-at-a-time loops that measure the latency the edge adds
+// without queueing: at 32 in flight on two cores, waiting for a core dominates.
+const LATENCY_REQUESTS = 2000;
 const BACKEND_MODE = 'backend';
 
 @Controller('api/sql')
@@ -193,6 +196,8 @@ async function main(): Promise<void> {
 
     const direct = await loadLoop(straight, REQUESTS, CONCURRENCY);
     const edge = await loadLoop(throughEdge, REQUESTS, CONCURRENCY);
+    const directAlone = await loadLoop(straight, LATENCY_REQUESTS, 1);
+    const edgeAlone = await loadLoop(throughEdge, LATENCY_REQUESTS, 1);
 
     await edgeAgent.close();
     await meshAgent.close();
@@ -201,8 +206,11 @@ async function main(): Promise<void> {
       concurrency: CONCURRENCY,
       direct,
       throughEdge: edge,
-      addedP50Ms: Number((edge.p50Ms - direct.p50Ms).toFixed(3)),
       throughputRatio: Number((edge.requestsPerSecond / direct.requestsPerSecond).toFixed(3)),
+      addedP50MsUnderLoad: Number((edge.p50Ms - direct.p50Ms).toFixed(3)),
+      oneAtATime: { direct: directAlone, throughEdge: edgeAlone },
+      addedP50Ms: Number((edgeAlone.p50Ms - directAlone.p50Ms).toFixed(3)),
+      addedP99Ms: Number((edgeAlone.p99Ms - directAlone.p99Ms).toFixed(3)),
       logLevel: 'info, written to /dev/null',
       loadAverage: os.loadavg()[0],
     });
