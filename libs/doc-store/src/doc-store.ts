@@ -132,6 +132,12 @@ export interface BlobPage {
   nextCursor: string | null;
 }
 
+/** Size of a document in the measure of a backend's size limit, and that limit, in bytes. */
+export interface DocumentSize {
+  size: number;
+  limit: number;
+}
+
 /**
  * Documents and blobs of the doc gateway. The embedded, Firestore and
  * MongoDB backends implement this interface with the same semantics, which
@@ -161,6 +167,13 @@ export interface DocStore {
   queryDocuments(collection: string, query: DocumentQuery): Promise<DocumentPage>;
   /** Applies every write in order, or none of them when one fails. */
   commitBatch(writes: BatchWrite[]): Promise<BatchWriteResult[]>;
+  /**
+   * Measures `data` as document `id` of `collection` the way this backend's
+   * size limit counts it, without writing. A write of the data fails with
+   * `DOCUMENT_TOO_LARGE` exactly when `size` is over `limit`. Raises
+   * `INVALID_NAME` or `INVALID_ARGUMENT` for invalid input.
+   */
+  measureDocument(collection: string, id: string, data: JsonMap): DocumentSize;
 
   /** Streams `source` into the blob at `path`, replacing any previous content once the new bytes are durable. */
   putBlob(path: string, source: BlobSource, options?: PutBlobOptions): Promise<BlobInfo>;

@@ -8,6 +8,7 @@ export {
   type DocStore,
   type DocumentPage,
   type DocumentQuery,
+  type DocumentSize,
   type JsonMap,
   type JsonValue,
   type ListBlobsOptions,

@@ -15,6 +15,7 @@ import {
   type DocStore,
   type DocumentPage,
   type DocumentQuery,
+  type DocumentSize,
   type JsonMap,
   type ListBlobsOptions,
   type PutBlobOptions,
@@ -41,6 +42,7 @@ import {
   checkWrite,
   documentLabel,
   inBatch,
+  measureJsonDocument,
 } from '../validation/write.util';
 import { BlobFiles } from './blob-files';
 import { openBlobStream } from './blob-stream';
@@ -252,6 +254,10 @@ export class EmbeddedDocStore implements DocStore {
     const normalized = normalizeQuery(query);
 
     return this.sync(() => this.queries.run(collectionId, normalized));
+  }
+
+  measureDocument(collection: string, id: string, data: JsonMap): DocumentSize {
+    return measureJsonDocument(collection, id, data);
   }
 
   async commitBatch(writes: BatchWrite[]): Promise<BatchWriteResult[]> {

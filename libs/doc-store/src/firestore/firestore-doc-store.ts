@@ -14,6 +14,7 @@ import {
   type DocStore,
   type DocumentPage,
   type DocumentQuery,
+  type DocumentSize,
   type JsonMap,
   type ListBlobsOptions,
   type PutBlobOptions,
@@ -38,7 +39,7 @@ import { type CheckedWrite, checkBatch, checkWrite, documentLabel } from '../val
 import { decodeDocument } from './firestore-document.codec';
 import { FirestoreLayout } from './firestore-layout';
 import { runQuery } from './firestore-query';
-import { commitWrites, type WriteOutcome } from './firestore-writes';
+import { commitWrites, measureFirestoreDocument, type WriteOutcome } from './firestore-writes';
 import { GcsBlobStore } from './gcs-blob-store';
 import { translateFirestoreError } from './google-errors.util';
 
@@ -247,6 +248,14 @@ export class FirestoreDocStore implements DocStore {
     } catch (error) {
       throw translateFirestoreError(error);
     }
+  }
+
+  /**
+   * Measures by Firestore's storage size and by the JSON size, and returns
+   * the larger, because a write must fit both limits (1 MiB each).
+   */
+  measureDocument(collection: string, id: string, data: JsonMap): DocumentSize {
+    return measureFirestoreDocument(this.layout, collection, id, data);
   }
 
   async commitBatch(writes: BatchWrite[]): Promise<BatchWriteResult[]> {

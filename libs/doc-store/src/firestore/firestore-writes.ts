@@ -5,10 +5,15 @@ import {
   type Transaction,
 } from 'firebase-admin/firestore';
 
-import { type StoredDocument } from '../doc-store';
+import { type DocumentSize, type JsonMap, type StoredDocument } from '../doc-store';
 import { DocStoreError } from '../doc-store.errors';
 import { mergeDocumentData } from '../merge.util';
-import { measureDocumentData } from '../validation/document-data.util';
+import {
+  canonicalDocumentData,
+  jsonDocumentBytes,
+  measureDocumentData,
+} from '../validation/document-data.util';
+import { validateCollectionId, validateDocumentId } from '../validation/names.util';
 import {
   type CheckedWrite,
   documentLabel,
@@ -185,6 +190,29 @@ function applyWrite(
     document: structuredClone(document),
     existed: before !== null,
   };
+}
+
+/**
+ * Measures data as a document of this backend without writing it: the
+ * larger of Firestore's storage size and the JSON size, since a write must
+ * fit both limits and both are 1 MiB. The version and
+ * timestamp fields count as they will be stored (8 bytes for the number,
+ * 24 characters for each ISO 8601 time).
+ */
+export function measureFirestoreDocument(
+  layout: FirestoreLayout,
+  collection: string,
+  id: string,
+  data: unknown,
+): DocumentSize {
+  const checked: JsonMap = canonicalDocumentData(data);
+  const time = new Date(0).toISOString();
+  const size = firestoreDocumentSize(
+    layout.pathSegments(validateCollectionId(collection), validateDocumentId(id)),
+    encodeDocument({ version: 1, createTime: time, updateTime: time, data: checked }),
+  );
+
+  return { size: Math.max(size, jsonDocumentBytes(checked)), limit: FIRESTORE_MAX_DOCUMENT_BYTES };
 }
 
 /** Raises `DOCUMENT_TOO_LARGE` for a document that fits the JSON limit but not Firestore's own measure. */

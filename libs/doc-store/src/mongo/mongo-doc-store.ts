@@ -10,6 +10,7 @@ import {
   type DocStore,
   type DocumentPage,
   type DocumentQuery,
+  type DocumentSize,
   type JsonMap,
   type ListBlobsOptions,
   type PutBlobOptions,
@@ -30,7 +31,13 @@ import {
   validateDocumentId,
 } from '../validation/names.util';
 import { normalizeQuery } from '../validation/query.util';
-import { type CheckedWrite, checkBatch, checkWrite, documentLabel } from '../validation/write.util';
+import {
+  type CheckedWrite,
+  checkBatch,
+  checkWrite,
+  documentLabel,
+  measureJsonDocument,
+} from '../validation/write.util';
 import { MongoBatchWriter } from './mongo-batch';
 import { type BlobGarbageResult, MongoBlobStore } from './mongo-blobs';
 import { type MongoDocument, toStoredDocument, VersionCounter } from './mongo-document';
@@ -303,6 +310,10 @@ export class MongoDocStore implements DocStore {
     }
 
     return this.run(() => this.queries.run(collectionId, normalized));
+  }
+
+  measureDocument(collection: string, id: string, data: JsonMap): DocumentSize {
+    return measureJsonDocument(collection, id, data);
   }
 
   async commitBatch(writes: BatchWrite[]): Promise<BatchWriteResult[]> {

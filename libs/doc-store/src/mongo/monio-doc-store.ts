@@ -9,6 +9,7 @@ import {
   type DocStore,
   type DocumentPage,
   type DocumentQuery,
+  type DocumentSize,
   type JsonMap,
   type ListBlobsOptions,
   type PutBlobOptions,
@@ -28,7 +29,12 @@ import {
   validateDocumentId,
 } from '../validation/names.util';
 import { normalizeQuery } from '../validation/query.util';
-import { type CheckedWrite, checkBatch, checkWrite } from '../validation/write.util';
+import {
+  type CheckedWrite,
+  checkBatch,
+  checkWrite,
+  measureJsonDocument,
+} from '../validation/write.util';
 import { MonioBlobClient, type MonioFetch } from './monio-blob-client';
 import {
   DEFAULT_MONIO_WORKSPACE,
@@ -147,6 +153,11 @@ export class MonioDocStore implements DocStore {
     normalizeQuery(query);
 
     return this.send('queryDocuments', { collection: collectionId, query });
+  }
+
+  /** MonIO stores documents with `MongoDocStore`, which counts the JSON size. */
+  measureDocument(collection: string, id: string, data: JsonMap): DocumentSize {
+    return measureJsonDocument(collection, id, data);
   }
 
   async commitBatch(writes: BatchWrite[]): Promise<BatchWriteResult[]> {

@@ -1,6 +1,6 @@
 import { type BatchWrite, type DocStore } from '../doc-store';
-import { MAX_BATCH_WRITES, MAX_DOCUMENT_BYTES } from '../doc-store.limits';
-import { type ContractContext, expectDocStoreError } from './contract-context';
+import { MAX_BATCH_WRITES } from '../doc-store.limits';
+import { type ContractContext, dataOfSize, expectDocStoreError } from './contract-context';
 
 async function exists(store: DocStore, collection: string, id: string): Promise<boolean> {
   return store.getDocument(collection, id).then(
@@ -93,9 +93,12 @@ export function batchContractTests(context: ContractContext): void {
     it('oversized merge leaves nothing', async () => {
       const store = context.store();
       const collection = context.unique('ledger');
-      const large = await store.setDocument(collection, 'large', {
-        text: 'x'.repeat(MAX_DOCUMENT_BYTES - 100),
-      });
+      const { limit } = store.measureDocument(collection, 'large', {});
+      const large = await store.setDocument(
+        collection,
+        'large',
+        dataOfSize(store, collection, 'large', limit - 100),
+      );
 
       // Each write is valid alone; only the merged result passes the limit.
       await expectDocStoreError(

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type Readable } from 'node:stream';
 
-import { type DocStore } from '../doc-store';
+import { type DocStore, type JsonMap } from '../doc-store';
 import { DOC_STORE_ERROR_STATUS, DocStoreError, type DocStoreErrorCode } from '../doc-store.errors';
 
 /** Backend under test and helpers, shared by the parts of the contract suite. */
@@ -49,6 +49,21 @@ export async function expectDocStoreError(
   expect(error.status).toBe(DOC_STORE_ERROR_STATUS[code]);
 
   return error;
+}
+
+/**
+ * Returns `{ text: "x…" }` whose size in the store's own measure
+ * (`measureDocument`) is exactly `size` bytes, so each backend is tested
+ * at its own limit.
+ */
+export function dataOfSize(store: DocStore, collection: string, id: string, size: number): JsonMap {
+  const overhead = store.measureDocument(collection, id, { text: '' }).size;
+  const data = { text: 'x'.repeat(size - overhead) };
+
+  // One ASCII character adds one byte in every measure that the backends use.
+  expect(store.measureDocument(collection, id, data).size).toBe(size);
+
+  return data;
 }
 
 export async function readStream(stream: Readable): Promise<Buffer> {

@@ -1,6 +1,6 @@
 import { type JsonMap } from '../doc-store';
 import { MAX_DOCUMENT_BYTES, MAX_NESTING_DEPTH } from '../doc-store.limits';
-import { type ContractContext, expectDocStoreError } from './contract-context';
+import { type ContractContext, dataOfSize, expectDocStoreError } from './contract-context';
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/u;
 
@@ -20,13 +20,6 @@ function sparseArray(): unknown[] {
   array[2] = 1;
 
   return array;
-}
-
-/** Data whose JSON encoding is exactly `bytes` long. */
-function dataOfSize(bytes: number): JsonMap {
-  const overhead = JSON.stringify({ text: '' }).length;
-
-  return { text: 'x'.repeat(bytes - overhead) };
 }
 
 export function documentContractTests(context: ContractContext): void {
@@ -167,34 +160,57 @@ export function documentContractTests(context: ContractContext): void {
       expect((await store.setDocument(collection, 'deep', data)).data).toEqual(data);
     });
 
+    it('size measure covers the JSON', () => {
+      const store = context.store();
+      const collection = context.unique('big');
+      const data: JsonMap = { name: 'Ada', tags: ['a', 'b'], flags: [true, false, null], n: 1 };
+      const measured = store.measureDocument(collection, 'doc', data);
+
+      expect(measured.limit).toBe(MAX_DOCUMENT_BYTES);
+      expect(measured.size).toBeGreaterThanOrEqual(Buffer.byteLength(JSON.stringify(data)));
+    });
+
+    it('size measure checks its input', async () => {
+      const store = context.store();
+      const collection = context.unique('big');
+
+      await expectDocStoreError(
+        Promise.resolve().then(() => store.measureDocument(collection, 'a/b', {})),
+        'INVALID_NAME',
+      );
+      await expectDocStoreError(
+        Promise.resolve().then(() => store.measureDocument(collection, 'doc', { n: Number.NaN })),
+        'INVALID_ARGUMENT',
+      );
+    });
+
     it('document size limit is 1 MiB', async () => {
       const store = context.store();
       const collection = context.unique('big');
-      const atLimit = dataOfSize(MAX_DOCUMENT_BYTES);
+      const { limit } = store.measureDocument(collection, 'fits', {});
+      const atLimit = dataOfSize(store, collection, 'fits', limit);
 
       expect((await store.setDocument(collection, 'fits', atLimit)).data).toEqual(atLimit);
 
       const error = await expectDocStoreError(
-        store.setDocument(collection, 'over', dataOfSize(MAX_DOCUMENT_BYTES + 1)),
+        store.setDocument(collection, 'over', dataOfSize(store, collection, 'over', limit + 1)),
         'DOCUMENT_TOO_LARGE',
       );
 
-      expect(error.message).toContain(String(MAX_DOCUMENT_BYTES + 1));
-      expect(error.message).toContain(String(MAX_DOCUMENT_BYTES));
-      expect(error.details).toMatchObject({
-        size: MAX_DOCUMENT_BYTES + 1,
-        limit: MAX_DOCUMENT_BYTES,
-      });
+      expect(error.message).toContain(String(limit + 1));
+      expect(error.message).toContain(String(limit));
+      expect(error.details).toMatchObject({ size: limit + 1, limit });
       await expectDocStoreError(store.getDocument(collection, 'over'), 'NOT_FOUND');
     });
 
     it('merge over the size limit fails', async () => {
       const store = context.store();
       const collection = context.unique('big');
+      const { limit } = store.measureDocument(collection, 'grows', {});
       const before = await store.setDocument(
         collection,
         'grows',
-        dataOfSize(MAX_DOCUMENT_BYTES - 100),
+        dataOfSize(store, collection, 'grows', limit - 100),
       );
 
       await expectDocStoreError(

@@ -176,6 +176,11 @@ export interface CheckedDocumentData {
  * `label` ("users/alice") names the document in the size error.
  */
 export function checkDocumentData(value: unknown, label: string): CheckedDocumentData {
+  return measureDocumentData(canonicalDocumentData(value), label);
+}
+
+/** Returns a checked, key-sorted copy of document data, without the size check. */
+export function canonicalDocumentData(value: unknown): JsonMap {
   if (!isPlainObject(value)) {
     throw invalidData(
       '',
@@ -183,9 +188,12 @@ export function checkDocumentData(value: unknown, label: string): CheckedDocumen
     );
   }
 
-  const data = canonicalMap(value, '', 1);
+  return canonicalMap(value, '', 1);
+}
 
-  return measureDocumentData(data, label);
+/** Returns the UTF-8 length of the JSON encoding of checked data, the measure of the 1 MiB limit. */
+export function jsonDocumentBytes(data: JsonMap): number {
+  return utf8Length(JSON.stringify(data));
 }
 
 /** Measures data that is already checked, such as the result of a merge. */

@@ -1,7 +1,17 @@
-import { type JsonMap, type StoredDocument, type WritePrecondition } from '../doc-store';
+import {
+  type DocumentSize,
+  type JsonMap,
+  type StoredDocument,
+  type WritePrecondition,
+} from '../doc-store';
 import { DocStoreError, describeValue } from '../doc-store.errors';
-import { MAX_BATCH_WRITES } from '../doc-store.limits';
-import { checkDocumentData, isPlainObject } from './document-data.util';
+import { MAX_BATCH_WRITES, MAX_DOCUMENT_BYTES } from '../doc-store.limits';
+import {
+  canonicalDocumentData,
+  checkDocumentData,
+  isPlainObject,
+  jsonDocumentBytes,
+} from './document-data.util';
 import { validateCollectionId, validateDocumentId } from './names.util';
 
 /** A write after every check that does not need the stored document. */
@@ -24,6 +34,18 @@ export type CheckedWrite =
 
 export function documentLabel(collection: string, id: string): string {
   return `${collection}/${id}`;
+}
+
+/**
+ * Measures document data by the JSON measure of the 1 MiB limit, after
+ * checking the names and the data (`measureDocument` of the embedded and
+ * MongoDB backends).
+ */
+export function measureJsonDocument(collection: string, id: string, data: unknown): DocumentSize {
+  validateCollectionId(collection);
+  validateDocumentId(id);
+
+  return { size: jsonDocumentBytes(canonicalDocumentData(data)), limit: MAX_DOCUMENT_BYTES };
 }
 
 /** Checks a precondition that may come from a request (`If-Match`, `If-None-Match`). */
