@@ -190,6 +190,26 @@ describe('gateway clients against the gateways', () => {
       ]);
     });
 
+    it('spreads rows over several requests', async () => {
+      // About 14 KB a write and a 20 KB limit: a new rows request every second write.
+      const writer = await sql.loadTarget(WORKSPACE, 20_000).begin(loadRequest('load-spread', 'spread'));
+      let expected = 0;
+
+      for (let batch = 0; batch < 9; batch += 1) {
+        let text = '';
+
+        for (let id = batch * 1000; id < (batch + 1) * 1000; id += 1) {
+          text += `${id}\ttown\n`;
+          expected += 1;
+        }
+
+        await writer.write(text);
+      }
+
+      expect(await writer.commit()).toMatchObject({ rowsLoaded: expected, alreadyApplied: false });
+      expect((await sql.findTable(WORKSPACE, 'spread'))?.rowCount).toBe(expected);
+    });
+
     it('applies a load id once', async () => {
       const target = sql.loadTarget(WORKSPACE);
       const first = await target.begin(loadRequest('load-once', 'once'));

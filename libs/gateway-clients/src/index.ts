@@ -16,5 +16,5 @@ export { type ErrorBody, GatewayError } from './gateway-error';
 export { type JobStatus, type JobView, type SubmitJobRequest, WORKER_SERVICE, WorkerClient } from './worker-client';
 export { type InstanceLister, type ListedInstance, ServiceDirectory, type ServiceDirectoryOptions } from './service-directory';
 export { type LoadStatus, SQL_GATEWAY_SERVICE, SqlGatewayClient, type TableView } from './sql-gateway-client';
-export { COPY_TEXT_MEDIA_TYPE, SqlGatewayLoadTarget } from './sql-gateway-load-target';
+export { COPY_TEXT_MEDIA_TYPE, MAX_ROWS_REQUEST_BYTES, SqlGatewayLoadTarget } from './sql-gateway-load-target';
 export { PushedBody } from './copy-body';

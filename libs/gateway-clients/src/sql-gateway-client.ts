@@ -78,8 +78,8 @@ export class SqlGatewayClient {
     return found?.columns.map((column) => ({ id: column.id, name: column.name, label: column.label, type: column.type }));
   }
 
-  /** Returns a load target that loads into tables of `workspace`. */
-  loadTarget(workspace: string): SqlGatewayLoadTarget {
-    return new SqlGatewayLoadTarget(this.caller, workspace);
+  /** Returns a load target that loads into tables of `workspace`; see `MAX_ROWS_REQUEST_BYTES`. */
+  loadTarget(workspace: string, maxRequestBytes?: number): SqlGatewayLoadTarget {
+    return new SqlGatewayLoadTarget(this.caller, workspace, maxRequestBytes);
   }
 }

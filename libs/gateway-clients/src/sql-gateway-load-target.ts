@@ -11,10 +11,18 @@ import { type LoadStatus } from './sql-gateway-client';
 export const COPY_TEXT_MEDIA_TYPE = 'text/tab-separated-values';
 
 /**
+ * Bytes after which a rows request ends and the next write starts another.
+ * This bounds each request's duration, so undici's response timeouts (300 s
+ * by default) never cut off a long load whose writes come slowly.
+ */
+export const MAX_ROWS_REQUEST_BYTES = 64 * 1024 * 1024;
+
+/**
  * A `LoadTarget` over the SQL gateway's Load API. `begin` opens the load
- * with `POST /internal/loads`. The writes feed one streaming
- * `PUT /internal/loads/<id>/rows?commit=true` request, started at the first
- * write, and `commit` ends its body and waits for the gateway's commit.
+ * with `POST /internal/loads`. The writes feed a streaming
+ * `PUT /internal/loads/<id>/rows` request, started at the first write and
+ * replaced by a new one after `MAX_ROWS_REQUEST_BYTES`. `commit` ends the
+ * last body and then sends `POST /internal/loads/<id>/commit`.
  * A load id that committed before is not applied again: its writer
  * discards the rows and `commit` reports `alreadyApplied`.
  */
@@ -22,6 +30,7 @@ export class SqlGatewayLoadTarget implements LoadTarget {
   constructor(
     private readonly caller: ServiceCaller,
     readonly workspace: string,
+    private readonly maxRequestBytes = MAX_ROWS_REQUEST_BYTES,
   ) {}
 
   async begin(request: LoadRequest): Promise<LoadTargetWriter> {
@@ -48,7 +57,7 @@ export class SqlGatewayLoadTarget implements LoadTarget {
       return new AppliedLoadWriter(commitResult(status, request.loadId));
     }
 
-    return new StreamingLoadWriter(this.caller, request.loadId);
+    return new StreamingLoadWriter(this.caller, request.loadId, this.maxRequestBytes);
   }
 }
 
@@ -87,12 +96,14 @@ interface RowsRequest {
 
 class StreamingLoadWriter implements LoadTargetWriter {
   private rows: RowsRequest | null = null;
+  private bytesInRequest = 0;
   private readonly controller = new AbortController();
   private finished = false;
 
   constructor(
     private readonly caller: ServiceCaller,
     private readonly loadId: string,
+    private readonly maxRequestBytes: number,
   ) {}
 
   private get path(): string {
@@ -109,22 +120,37 @@ class StreamingLoadWriter implements LoadTargetWriter {
     }
 
     const rows = this.startRequest();
+    const bytes = Buffer.from(copyText, 'utf8');
 
-    await Promise.race([rows.body.push(Buffer.from(copyText, 'utf8')), rows.ended]);
+    await Promise.race([rows.body.push(bytes), rows.ended]);
+    this.bytesInRequest += bytes.byteLength;
+
+    if (this.bytesInRequest >= this.maxRequestBytes) {
+      await this.endRequest();
+    }
   }
 
   async commit(): Promise<LoadCommitResult> {
     this.finished = true;
+    await this.endRequest();
 
-    if (this.rows === null) {
-      const status = await this.caller.json<LoadStatus>(`Committing load ${JSON.stringify(this.loadId)}`, `${this.path}/commit`, { method: 'POST' });
+    const status = await this.caller.json<LoadStatus>(`Committing load ${JSON.stringify(this.loadId)}`, `${this.path}/commit`, { method: 'POST' });
 
-      return commitResult(status, this.loadId);
+    return commitResult(status, this.loadId);
+  }
+
+  /** Ends the body of the current rows request, if any, and waits for the gateway to take every row of it. */
+  private async endRequest(): Promise<void> {
+    const rows = this.rows;
+
+    if (rows === null) {
+      return;
     }
 
-    this.rows.body.end();
-
-    return commitResult(await this.rows.response, this.loadId);
+    this.rows = null;
+    this.bytesInRequest = 0;
+    rows.body.end();
+    await rows.response;
   }
 
   async abort(): Promise<void> {
@@ -158,7 +184,7 @@ class StreamingLoadWriter implements LoadTargetWriter {
     }
 
     const body = new PushedBody();
-    const response = this.caller.json<LoadStatus>(`Writing the rows of load ${JSON.stringify(this.loadId)}`, `${this.path}/rows?commit=true`, {
+    const response = this.caller.json<LoadStatus>(`Writing the rows of load ${JSON.stringify(this.loadId)}`, `${this.path}/rows`, {
       method: 'PUT',
       headers: { 'content-type': COPY_TEXT_MEDIA_TYPE },
       body,
@@ -166,7 +192,7 @@ class StreamingLoadWriter implements LoadTargetWriter {
       signal: this.controller.signal,
     });
     const ended = response.then((): never => {
-      throw new GatewayError('sql-gateway', null, `The rows request of load ${JSON.stringify(this.loadId)} ended before the load was committed.`);
+      throw new GatewayError('sql-gateway', null, `The rows request of load ${JSON.stringify(this.loadId)} ended before its body was sent.`);
     });
 
     // Both are awaited only while a write or the commit is pending; unawaited rejections must not crash the process.
