@@ -169,6 +169,12 @@ interface ActiveLoad {
   created: boolean;
   addedColumns: string[];
   sink: CopySink;
+  /**
+   * True when the COPY writes straight into the table: a new table, or an
+   * append. Replace and upsert go through the staging table, so the table
+   * is locked or changed only for the short statement at commit.
+   */
+  direct: boolean;
 }
 
 class TransactionLoadWriter implements LoadWriter {
@@ -224,8 +230,9 @@ class TransactionLoadWriter implements LoadWriter {
     let rowsLoaded: number;
 
     try {
-      await this.load.sink.end();
-      ({ rowsLoaded, rowCount } = await this.apply());
+      const copied = await this.load.sink.end();
+
+      ({ rowsLoaded, rowCount } = this.load.direct ? this.countDirect(copied) : await this.apply());
       await this.repository.updateTable(tx, { ...table, rowCount });
       await this.repository.recordLoad(tx, {
         loadId: options.loadId,
@@ -270,6 +277,13 @@ class TransactionLoadWriter implements LoadWriter {
     this.state = 'aborted';
     await this.load.sink.abort();
     await this.load.tx.rollback();
+  }
+
+  /** Returns rows loaded and the table's new row count of a load that copied straight into the table. */
+  private countDirect(copied: number): { rowsLoaded: number; rowCount: number } {
+    const previousRows = this.load.created ? 0 : this.load.table.rowCount;
+
+    return { rowsLoaded: copied, rowCount: previousRows + copied };
   }
 
   /** Moves the staged rows into the table by the load mode; returns rows loaded and the table's new row count. */
@@ -444,14 +458,25 @@ export class LoadService {
     }
 
     const columns = mapLoadColumns(table, options.columns);
+    const columnList = columns.map((column) => quoteIdent(column.id)).join(', ');
+    // Rows copied into the table stay invisible to readers until the
+    // transaction commits, and a rollback removes them.
+    const direct = created || options.mode === 'append';
+
+    if (direct) {
+      const sink = await tx.copyIn(`${quoteQualifiedName(workspace.dataSchema, table.id)} (${columnList})`);
+
+      return { options, tx, workspace, table, columns, created, addedColumns, sink, direct };
+    }
+
     const definitions = columns.map((column) => `${quoteIdent(column.id)} ${toPostgresType(column.type)}`);
 
     await tx.query(
       `CREATE TEMP TABLE ${STAGE_TABLE} (${definitions.join(', ')}, ${STAGE_SEQUENCE_COLUMN} bigserial) ON COMMIT DROP`,
     );
 
-    const sink = await tx.copyIn(`pg_temp.${STAGE_TABLE} (${columns.map((column) => quoteIdent(column.id)).join(', ')})`);
+    const sink = await tx.copyIn(`pg_temp.${STAGE_TABLE} (${columnList})`);
 
-    return { options, tx, workspace, table, columns, created, addedColumns, sink };
+    return { options, tx, workspace, table, columns, created, addedColumns, sink, direct };
   }
 }
