@@ -3,12 +3,11 @@ import { rmSync } from 'node:fs';
 import { type Readable } from 'node:stream';
 
 import { type LoadColumn, type LoadRequest } from '@rokks/etl';
-import { buildProjects, type TestMeshClient, TestPlatform } from '@rokks/testing';
+import { buildProjects, ServiceProcess, type TestMeshClient, TestPlatform } from '@rokks/testing';
 
 import { DocGatewayClient } from './doc-gateway-client';
 import { GatewayError } from './gateway-error';
 import { SqlGatewayClient } from './sql-gateway-client';
-import { ServiceProcess } from './testing/service-process';
 import { WorkerClient } from './worker-client';
 
 const WORKSPACE = 'default';

@@ -4,9 +4,8 @@ import { rmSync } from 'node:fs';
 import { Client } from 'pg';
 
 import { DocGatewayClient, type JobView, uploadBlobPath, WorkerClient } from '@rokks/gateway-clients';
-import { buildProjects, type TestMeshClient, TestPlatform } from '@rokks/testing';
+import { buildProjects, ServiceProcess, type TestMeshClient, TestPlatform } from '@rokks/testing';
 
-import { ServiceProcess } from './testing/service-process';
 
 const WORKSPACE = 'default';
 const POSTGRES = { host: '127.0.0.1', port: 5432, user: 'postgres' };

@@ -14,13 +14,12 @@ import {
   WorkerClient,
 } from '@rokks/gateway-clients';
 import { type RunningService } from '@rokks/service-kit';
-import { buildProjects, type TestMeshClient, TestPlatform, workspaceRoot } from '@rokks/testing';
+import { buildProjects, ServiceProcess, type TestMeshClient, TestPlatform, workspaceRoot } from '@rokks/testing';
 
 import { AuditLog } from '../audit/audit-log';
 import { WORKER_SERVICE } from '../worker-service';
 import { type WorkerSettings } from '../worker.settings';
 import { type EtlJobResult } from './etl-job.handler';
-import { ServiceProcess } from './testing/service-process';
 
 const WORKSPACE = 'default';
 const POSTGRES = { host: '127.0.0.1', port: 5432, user: 'postgres' };

@@ -2,12 +2,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { type Readable } from 'node:stream';
 
-import { type TestPlatform, workspaceRoot } from '@rokks/testing';
+import { type TestPlatform } from './test-platform';
+import { workspaceRoot } from './workspace.util';
 
 /**
  * A Rokks app run from its build (`buildProjects`) in a child process that
  * enrolls with the test platform's registry. Apps cannot import each other,
- * so the worker's tests start the gateways this way.
+ * so tests outside an app start it this way.
  */
 export class ServiceProcess {
   private constructor(
