@@ -2,9 +2,6 @@ module.exports = {
   displayName: 'data-transform',
   preset: '../../jest.preset.js',
   rootDir: __dirname,
-  // The skeleton has no tests of its own yet: the launcher tests in
-  // tools/dev start it and check its health and OpenAPI document.
-  passWithNoTests: true,
   // jose (loaded by @rokks/auth-guard) and content-disposition (loaded by
   // @fastify/static for the Swagger UI) are published only as ES modules,
   // which Jest cannot load on Node 20, so they are compiled to CommonJS.

@@ -1,10 +1,5 @@
 import { runService } from '@rokks/service-kit';
 
-import { AppModule } from './app.module';
+import { DATA_TRANSFORM_SERVICE } from './data-transform-service';
 
-void runService({
-  service: 'data-transform',
-  module: AppModule,
-  description:
-    'File processing backend: profiles uploaded files and streams transformation results.',
-});
+void runService(DATA_TRANSFORM_SERVICE);
