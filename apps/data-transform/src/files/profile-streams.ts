@@ -18,7 +18,7 @@ export interface ProfileRequest {
   userId: string;
 }
 
-/** The `schema` event: the detected format and each column's inferred type. */
+/** Builds the `schema` event: the detected format and each column's inferred type. */
 export function schemaEvent(profile: FileProfile): Record<string, unknown> {
   return {
     format: profile.format,

@@ -36,7 +36,7 @@ function clientErrorStatus(exception: unknown): number | undefined {
   return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
 }
 
-/** Maps the library's expected stops to client errors; null for failures of a component. */
+/** Maps the expected stops of the ETL library to client errors, and returns null for failures of a component. */
 function fromEtlError(error: EtlError): ErrorBody | null {
   switch (error.code) {
     case 'INVALID_SPEC':
@@ -108,7 +108,7 @@ export function describeException(exception: unknown, logger: Pick<PinoLogger, '
  * Maps every exception of a route to the error body. This service's errors
  * and the ETL library's expected stops keep their status and code; Nest's
  * HTTP exceptions and Fastify's client errors keep their status. A backend
- * that fails with a 5xx or does not answer becomes 503. Every 5xx is logged with its
+ * that fails with a 5xx or does not respond becomes 503. Every 5xx is logged with its
  * cause under an error id, and the body carries the id instead of the cause.
  */
 @Catch()

@@ -31,7 +31,7 @@ export class TransformHttpError extends Error {
   }
 }
 
-/** A 400 that names the invalid field of the body or query. */
+/** Builds a 400 that names the invalid field of the body or query. */
 export function invalidField(field: string, message: string): TransformHttpError {
   return new TransformHttpError('INVALID_ARGUMENT', message, { field });
 }

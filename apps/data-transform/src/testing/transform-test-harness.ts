@@ -56,7 +56,14 @@ export class TransformTestHarness {
   ) {}
 
   static async start(
-    options: { env?: Record<string, string>; backends?: Backend[]; backendEnv?: Record<string, string> } = {},
+    options: {
+      /** Environment of the data-transform service. */
+      env?: Record<string, string>;
+      /** Backends to start; default the doc gateway and the worker. */
+      backends?: Backend[];
+      /** Environment of each backend. */
+      backendEnv?: Partial<Record<Backend, Record<string, string>>>;
+    } = {},
   ): Promise<TransformTestHarness> {
     const tokens = TestTokenIssuer.create();
     const platform = await TestPlatform.start({ registryEnv: tokens.registryEnv });
@@ -75,7 +82,7 @@ export class TransformTestHarness {
         const serviceOptions = module[exportName] as ServiceOptions;
         const running = await kit.startService({
           ...serviceOptions,
-          env: platform.serviceEnv(options.backendEnv),
+          env: platform.serviceEnv(options.backendEnv?.[name]),
           logDestination: platform.logs.destination(name),
           bootstrapRetry: { attempts: 2, initialDelayMs: 100 },
         });
