@@ -75,6 +75,11 @@ export class FileStore {
       request.body.unpipe(meter);
     });
     request.body.once('error', (error) => meter.destroy(error));
+    request.body.once('close', () => {
+      if (!request.body.complete) {
+        meter.destroy(new Error(`the client closed the connection before the end of upload ${fileId}`));
+      }
+    });
     request.body.pipe(meter);
 
     try {
@@ -115,7 +120,16 @@ export class FileStore {
       meter.destroy();
       await this.discard(request.workspace, fileId);
 
-      throw copyError instanceof TransformHttpError ? copyError : error;
+      if (copyError instanceof TransformHttpError) {
+        throw copyError;
+      }
+
+      // The doc gateway's own blob limit may be lower than this service's.
+      if (error instanceof GatewayError && error.status === 413) {
+        throw new TransformHttpError('TOO_LARGE', `The blob store rejected the upload as too large: ${error.message}`);
+      }
+
+      throw error;
     }
   }
 

@@ -11,6 +11,8 @@ import { TransformTestHarness } from '../testing/transform-test-harness';
 
 const POSTGRES = { host: '127.0.0.1', port: 5432, user: 'postgres' };
 const MAX_INLINE_CSV_BYTES = 4096;
+// The doc gateway's blob limit, below this service's default upload limit of 2 GiB.
+const BLOB_STORE_LIMIT = 1024 * 1024;
 const WEATHER = readFileSync(path.join(workspaceRoot(), '..', 'shared', 'data', 'real', 'seattle-weather.csv'));
 
 interface ErrorResponse {
@@ -68,6 +70,7 @@ describe('preview and runs', () => {
       env: { TRANSFORM_MAX_INLINE_CSV_BYTES: String(MAX_INLINE_CSV_BYTES), TRANSFORM_MAX_PREVIEW_ROWS: '500' },
       backends: ['doc-gateway', 'sql-gateway', 'worker'],
       backendEnv: {
+        'doc-gateway': { DOC_MAX_BLOB_BYTES: String(BLOB_STORE_LIMIT) },
         'sql-gateway': { DATABASE_URL: `postgres://${POSTGRES.user}@${POSTGRES.host}:${POSTGRES.port}/${database}` },
         worker: { SERVICE_DISCOVERY_INTERVAL_MS: '500' },
       },
@@ -109,6 +112,27 @@ describe('preview and runs', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
+
+  it('passes on the blob store limit', async () => {
+    const listBlobs = async (): Promise<string[]> => {
+      const listing = await json<{ blobs: { path: string }[] }>(
+        await harness.callBackend('doc-gateway', 'GET', '/api/doc/blobs'),
+        200,
+      );
+
+      return listing.blobs.map((blob) => blob.path);
+    };
+
+    const before = await listBlobs();
+    const response = await harness.call('POST', '/api/transform/files?name=big.csv', {
+      body: Buffer.alloc(BLOB_STORE_LIMIT + 1, 0x61),
+    });
+    const error = await json<ErrorResponse>(response, 413);
+
+    expect(error.details?.code).toBe('TOO_LARGE');
+    expect(error.message).toContain(String(BLOB_STORE_LIMIT));
+    expect(await listBlobs()).toEqual(before);
+  });
 
   describe('preview', () => {
     it('transforms inline csv', async () => {
