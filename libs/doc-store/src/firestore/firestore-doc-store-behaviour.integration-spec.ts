@@ -9,7 +9,7 @@ import { FirestoreDocStore } from './firestore-doc-store';
 import { FIRESTORE_MAX_DOCUMENT_BYTES } from './firestore-document.codec';
 import {
   type RunningFirestoreEmulator,
-  startGoogleFirestoreEmulator,
+  startFirestoreEmulator,
 } from './testing/firestore-emulator';
 import { LoopbackCloudStorage } from './testing/loopback-cloud-storage';
 
@@ -24,8 +24,8 @@ function sha256Hex(bytes: Uint8Array): string {
 }
 
 /**
- * Tests the Firestore backend on Google's Firestore emulator and the
- * loopback Cloud Storage server. They cover the parts where this backend
+ * Tests the Firestore backend on LoopbackFirestore (or Google's Firestore
+ * emulator) and the loopback Cloud Storage server. They cover the parts where this backend
  * splits work between Firestore and itself: residual query clauses,
  * tombstones, Firestore's size measure and staged blob uploads.
  */
@@ -36,7 +36,11 @@ describe('FirestoreDocStore', () => {
   let run: string;
 
   beforeAll(async () => {
-    emulator = await startGoogleFirestoreEmulator(process.env.ROKKS_FIRESTORE_EMULATOR_JAR);
+    // LoopbackFirestore by default; ROKKS_FIRESTORE_EMULATOR=google runs Google's emulator.
+    emulator = await startFirestoreEmulator({
+      ROKKS_FIRESTORE_EMULATOR: process.env.ROKKS_FIRESTORE_EMULATOR ?? 'loopback',
+      ROKKS_FIRESTORE_EMULATOR_JAR: process.env.ROKKS_FIRESTORE_EMULATOR_JAR,
+    });
     storage = await LoopbackCloudStorage.start([BUCKET]);
     run = randomBytes(4).toString('hex');
     store = await FirestoreDocStore.open({

@@ -3,16 +3,18 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 
+import { LoopbackFirestore } from './loopback-firestore';
+
 /** A Firestore emulator listening on 127.0.0.1. */
 export interface RunningFirestoreEmulator {
   /** `127.0.0.1:<port>`, for `firestoreEmulatorHost`. */
   host: string;
-  /** Emulator that runs: Google's Cloud Firestore emulator or the `@firestore-emulator/server` package. */
+  /** Emulator that runs: Google's Cloud Firestore emulator, the `@firestore-emulator/server` package or `LoopbackFirestore`. */
   kind: FirestoreEmulatorKind;
   stop(): Promise<void>;
 }
 
-export type FirestoreEmulatorKind = 'google' | 'package';
+export type FirestoreEmulatorKind = 'google' | 'package' | 'loopback';
 
 /** Install path of the emulator in the Google Cloud CLI's Debian package `google-cloud-cli-firestore-emulator`. */
 export const DEFAULT_FIRESTORE_EMULATOR_JAR =
@@ -172,10 +174,17 @@ export async function startPackageFirestoreEmulator(): Promise<RunningFirestoreE
   };
 }
 
+/** Starts `LoopbackFirestore` in this process on a free port of 127.0.0.1. */
+export async function startLoopbackFirestore(): Promise<RunningFirestoreEmulator> {
+  const firestore = await LoopbackFirestore.start();
+
+  return { host: firestore.host, kind: 'loopback', stop: () => firestore.stop() };
+}
+
 /**
  * Starts the emulator that `ROKKS_FIRESTORE_EMULATOR` names: `google`
- * (default) or `package`. `ROKKS_FIRESTORE_EMULATOR_JAR` overrides the
- * Google emulator's jar.
+ * (default), `package` or `loopback`. `ROKKS_FIRESTORE_EMULATOR_JAR`
+ * overrides the Google emulator's jar.
  */
 export async function startFirestoreEmulator(
   env: Readonly<Record<string, string | undefined>>,
@@ -186,9 +195,13 @@ export async function startFirestoreEmulator(
     return startPackageFirestoreEmulator();
   }
 
+  if (kind === 'loopback') {
+    return startLoopbackFirestore();
+  }
+
   if (kind !== 'google') {
     throw new Error(
-      `Invalid ROKKS_FIRESTORE_EMULATOR ${JSON.stringify(kind)}: use "google" or "package".`,
+      `Invalid ROKKS_FIRESTORE_EMULATOR ${JSON.stringify(kind)}: use "google", "package" or "loopback".`,
     );
   }
 
