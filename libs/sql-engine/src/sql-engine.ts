@@ -268,10 +268,7 @@ export class SqlEngine {
     }
 
     return this.limiter.run(request.userId, async () => {
-      const found = await this.read(async (session) => ({
-        workspace: await this.repository.findWorkspace(session, request.workspace),
-        tableNames: new Set((await this.repository.listTables(session, request.workspace)).map((table) => table.name)),
-      }));
+      const found = await this.lookUp((session) => this.repository.findQueryScope(session, request.workspace));
       // A workspace without tables yet still runs queries such as `SELECT 1`.
       const workspace =
         found.workspace ?? (await this.write((tx) => this.tables.ensureWorkspace(tx, request.workspace)));
@@ -354,6 +351,15 @@ export class SqlEngine {
     }
 
     return found;
+  }
+
+  /** Runs one catalog statement outside a transaction: a single statement sees one snapshot anyway. */
+  private async lookUp<T>(work: (session: Pick<SqlSession, 'query'>) => Promise<T>): Promise<T> {
+    try {
+      return await work(this.backend);
+    } catch (error) {
+      rethrowDatabaseError(error);
+    }
   }
 
   private async read<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {

@@ -54,8 +54,13 @@ export interface Backend {
   readonly kind: BackendKind;
   /** Runs one statement outside an explicit transaction. */
   query(sql: string, params?: readonly SqlParam[]): Promise<RawResult>;
-  /** Opens a transaction on a connection of its own (PGlite: on the one session, held exclusively). */
-  begin(): Promise<SqlTransaction>;
+  /**
+   * Opens a transaction on a connection of its own (PGlite: on the one
+   * session, held exclusively). `setup` is trusted SQL of the engine's own,
+   * one or more statements without parameters (`SET LOCAL …`), sent with
+   * `BEGIN` in the same round trip.
+   */
+  begin(setup?: string): Promise<SqlTransaction>;
   close(): Promise<void>;
 }
 

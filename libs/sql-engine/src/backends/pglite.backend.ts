@@ -27,6 +27,8 @@ interface PgliteResults {
 /** The part of a PGlite transaction the backend uses. */
 export interface PgliteTransactionLike {
   query(sql: string, params?: unknown[], options?: PgliteQueryOptions): Promise<PgliteResults>;
+  /** Runs one or more statements without parameters. */
+  exec(sql: string): Promise<unknown>;
   rollback(): Promise<void>;
 }
 
@@ -214,11 +216,16 @@ export class PgliteBackend implements Backend {
     return toRawResult(await this.db.query(sql, [...params], this.options));
   }
 
-  begin(): Promise<SqlTransaction> {
+  begin(setup?: string): Promise<SqlTransaction> {
     return new Promise((resolveTransaction, rejectTransaction) => {
       const outcome = deferred<'commit' | 'rollback'>();
       let started = false;
       const settled = this.db.transaction(async (tx) => {
+        if (setup !== undefined) {
+          // A failure here rolls the transaction back and rejects `begin`.
+          await tx.exec(setup);
+        }
+
         started = true;
         resolveTransaction(new PgliteTransaction(tx, outcome, settled, this.options));
 

@@ -159,11 +159,12 @@ export class PostgresBackend implements Backend {
     return runQuery(this.pool, sql, params);
   }
 
-  async begin(): Promise<SqlTransaction> {
+  async begin(setup?: string): Promise<SqlTransaction> {
     const client = await this.pool.connect();
 
     try {
-      await client.query('BEGIN');
+      // The simple query protocol takes several statements in one message.
+      await client.query(setup === undefined ? 'BEGIN' : `BEGIN;\n${setup}`);
     } catch (error) {
       client.release(true);
       throw error;

@@ -86,6 +86,30 @@ export class CatalogRepository {
       : { workspace: row[0] ?? '', viewSchema: row[1] ?? '', dataSchema: row[2] ?? '', role: row[3] ?? '' };
   }
 
+  /**
+   * Returns the workspace (null when it has no catalog row yet) and the
+   * logical names of its tables, in one statement: what a query needs.
+   */
+  async findQueryScope(session: Pick<SqlSession, 'query'>, workspace: string): Promise<{ workspace: WorkspaceInfo | null; tableNames: Set<string> }> {
+    const result = await session.query(
+      `SELECT w.workspace, w.view_schema, w.data_schema, w.role_name,
+        (SELECT coalesce(json_agg(t.name), '[]'::json)::text FROM ${this.schema}.table_metadata AS t WHERE t.workspace = $1)
+      FROM (SELECT 1) AS one LEFT JOIN ${this.schema}.workspaces AS w ON w.workspace = $1`,
+      [workspace],
+    );
+    const row = result.rows[0];
+    const tableNames = new Set(JSON.parse(row?.[4] ?? '[]') as string[]);
+
+    if (row === undefined || row[0] === null) {
+      return { workspace: null, tableNames };
+    }
+
+    return {
+      workspace: { workspace: row[0], viewSchema: row[1] ?? '', dataSchema: row[2] ?? '', role: row[3] ?? '' },
+      tableNames,
+    };
+  }
+
   async insertWorkspace(session: SqlSession, info: WorkspaceInfo): Promise<void> {
     await session.query(
       `INSERT INTO ${this.schema}.workspaces (workspace, view_schema, data_schema, role_name) VALUES ($1, $2, $3, $4)`,

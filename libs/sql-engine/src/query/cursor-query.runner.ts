@@ -1,6 +1,6 @@
 import { quoteIdent } from '@rokks/naming';
 
-import { type Backend, type ResultField, type SqlParam, type SqlTransaction } from '../backends/backend';
+import { type Backend, type RawResult, type ResultField, type SqlParam, type SqlTransaction } from '../backends/backend';
 import { rethrowDatabaseError } from '../errors/database-error.util';
 import { SqlEngineError } from '../errors/sql-engine.exception';
 import { type QueryLimits } from './query-limits';
@@ -38,39 +38,51 @@ const FIXED_WIDTH_TYPES: ReadonlySet<number> = new Set([
   TYPE_OIDS.uuid,
 ]);
 
-const PROBE_PREFIX = 'DECLARE rokks_probe NO SCROLL CURSOR FOR SELECT * FROM (';
+const PROBE_PREFIX = 'SELECT * FROM (';
 const ROWS_CURSOR = 'rokks_rows';
+/** Characters a value of a fixed-width type takes at most in text form (an interval is the longest). */
+const FIXED_WIDTH_VALUE_CHARS = 64;
+
+/** Returns a whole number of milliseconds as a setting value; anything else is a bug of the caller. */
+function milliseconds(value: number): string {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new TypeError(`Invalid time limit ${value}: expected a whole number of milliseconds`);
+  }
+
+  return `'${value}ms'`;
+}
 
 /**
- * Sets the transaction up: read only, timeouts, UTC and ISO output, the
- * workspace's search path, then the role. `set_config(…, true)` is
- * `SET LOCAL` with parameters.
+ * Returns the statements that set the transaction up, sent with `BEGIN` in
+ * one round trip: read only, timeouts, UTC and ISO output, the workspace's
+ * search path, no JIT compilation, then the role. JIT compiling takes tens
+ * of milliseconds, more than it saves on the short queries of a dashboard.
  */
-async function prepareTransaction(tx: SqlTransaction, query: CursorQuery, limits: QueryLimits): Promise<void> {
-  await tx.query('SET TRANSACTION READ ONLY');
-  await tx.query(
-    `SELECT set_config('statement_timeout', $1, true), set_config('lock_timeout', $2, true),
-      set_config('idle_in_transaction_session_timeout', $3, true), set_config('search_path', $4, true),
-      set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO, YMD', true),
-      set_config('extra_float_digits', '1', true)`,
-    [
-      `${limits.statementTimeoutMs}ms`,
-      `${limits.lockTimeoutMs}ms`,
-      `${limits.idleInTransactionTimeoutMs}ms`,
-      quoteIdent(query.searchPath),
-    ],
-  );
+function transactionSetup(query: CursorQuery, limits: QueryLimits): string {
+  const statements = [
+    'SET TRANSACTION READ ONLY',
+    `SET LOCAL statement_timeout = ${milliseconds(limits.statementTimeoutMs)}`,
+    `SET LOCAL lock_timeout = ${milliseconds(limits.lockTimeoutMs)}`,
+    `SET LOCAL idle_in_transaction_session_timeout = ${milliseconds(limits.idleInTransactionTimeoutMs)}`,
+    `SET LOCAL search_path = ${quoteIdent(query.searchPath)}`,
+    "SET LOCAL TimeZone = 'UTC'",
+    "SET LOCAL DateStyle = 'ISO, YMD'",
+    'SET LOCAL extra_float_digits = 1',
+    'SET LOCAL jit = off',
+  ];
 
   if (limits.maxPlanCost !== null) {
     // A disabled plan node costs 1e10 extra before PostgreSQL 18, and the
     // TimescaleDB build of PGlite (PostgreSQL 17) ships with enable_seqscan
     // off: every sequential scan would then exceed the cost cap.
-    await tx.query("SELECT set_config('enable_seqscan', 'on', true)");
+    statements.push('SET LOCAL enable_seqscan = on');
   }
 
   if (query.role !== null) {
-    await tx.query(`SET LOCAL ROLE ${quoteIdent(query.role)}`);
+    statements.push(`SET LOCAL ROLE ${quoteIdent(query.role)}`);
   }
+
+  return statements.map((statement) => `${statement};`).join('\n');
 }
 
 async function typeNames(tx: SqlTransaction, fields: readonly ResultField[]): Promise<Map<number, string>> {
@@ -179,41 +191,44 @@ async function checkPlanCost(
 }
 
 /**
- * Runs one checked SELECT through a cursor: describes it with `LIMIT 0`, then
- * declares a cursor over it that cuts long values, and fetches until the row
- * limit plus one, the character cap or the end. Everything runs in a READ ONLY
- * transaction that is rolled back at the end.
+ * Runs one checked SELECT: describes it with `LIMIT 0`, then reads it through
+ * a SELECT that cuts long values. When every column has a fixed-width type,
+ * the row limit plus one bounds the result's size, so one `LIMIT` query reads
+ * it (and may use a parallel plan). Otherwise a cursor fetches until the row
+ * limit plus one, the character cap or the end. Everything runs in a READ
+ * ONLY transaction that is rolled back at the end.
  */
 export async function runCursorQuery(backend: Backend, query: CursorQuery, limits: QueryLimits): Promise<QueryResult> {
   const limit = Math.max(0, Math.min(query.limit, limits.maxRows));
   const deadline = Date.now() + limits.statementTimeoutMs;
   const errorContext = { sqlLength: query.sql.length, timeoutMs: limits.statementTimeoutMs, dataErrorCode: 'INVALID_QUERY' as const };
-  const tx = await backend.begin();
+  const tx = await backend.begin(transactionSetup(query, limits));
 
   try {
-    await prepareTransaction(tx, query, limits);
-
     let fields: ResultField[];
 
     try {
-      await tx.query(`${PROBE_PREFIX}${query.sql}\n) AS rokks_q LIMIT 0`, query.params);
-      fields = (await tx.query('FETCH ALL FROM rokks_probe')).fields;
-      await tx.query('CLOSE rokks_probe');
+      fields = (await tx.query(`${PROBE_PREFIX}${query.sql}\n) AS rokks_q LIMIT 0`, query.params)).fields;
     } catch (error) {
       rethrowDatabaseError(error, { ...errorContext, sqlOffset: PROBE_PREFIX.length });
     }
 
     const select = boundedSelectSql(query.sql, fields, limits);
-    const declare = `DECLARE ${ROWS_CURSOR} NO SCROLL CURSOR FOR `;
+    const boundedRows = (limit + 1) * fields.length * FIXED_WIDTH_VALUE_CHARS <= limits.maxResultChars;
+    const useLimit = boundedRows && fields.every((field) => FIXED_WIDTH_TYPES.has(field.typeId));
+    const prefix = useLimit ? '' : `DECLARE ${ROWS_CURSOR} NO SCROLL CURSOR FOR `;
+    let limited: RawResult | undefined;
 
     try {
       if (limits.maxPlanCost !== null) {
         await checkPlanCost(tx, select, query.params, limits.maxPlanCost);
       }
 
-      await tx.query(`${declare}${select.text}`, query.params);
+      const result = await tx.query(`${prefix}${select.text}${useLimit ? ` LIMIT ${limit + 1}` : ''}`, query.params);
+
+      limited = useLimit ? result : undefined;
     } catch (error) {
-      rethrowDatabaseError(error, { ...errorContext, sqlOffset: declare.length + select.offset });
+      rethrowDatabaseError(error, { ...errorContext, sqlOffset: prefix.length + select.offset });
     }
 
     const columnTypes = await typeNames(tx, fields);
@@ -221,7 +236,10 @@ export async function runCursorQuery(backend: Backend, query: CursorQuery, limit
       name: field.name,
       type: columnTypes.get(field.typeId) ?? 'unknown',
     }));
-    const fetched = await fetchRows(tx, fields, limit, deadline, limits);
+    const fetched =
+      limited === undefined
+        ? await fetchRows(tx, fields, limit, deadline, limits)
+        : takeRows([], limited.rows, fields, limit, limits, { characters: 0 });
 
     await tx.rollback();
 
@@ -240,8 +258,8 @@ async function fetchRows(
   limits: QueryLimits,
 ): Promise<{ rows: JsonValue[][]; truncated: boolean }> {
   const rows: JsonValue[][] = [];
+  const counter = { characters: 0 };
   let truncated = false;
-  let characters = 0;
   let finished = false;
 
   while (!finished && rows.length <= limit) {
@@ -251,26 +269,44 @@ async function fetchRows(
 
     const count = Math.min(limits.fetchRows, limit + 1 - rows.length);
     const batch = await tx.query(`FETCH FORWARD ${count} FROM ${ROWS_CURSOR}`);
+    const appended = takeRows(rows, batch.rows, fields, limit, limits, counter);
 
-    finished = batch.rows.length < count;
-
-    for (const raw of batch.rows) {
-      const rowCharacters = raw
-        .slice(0, fields.length)
-        .reduce((sum, value) => sum + (value?.length ?? 0), 0);
-
-      if (rows.length === limit || characters + rowCharacters > limits.maxResultChars) {
-        truncated = true;
-        finished = true;
-        break;
-      }
-
-      characters += rowCharacters;
-      // Cut flags follow the values: 't' where a value was longer than maxValueChars.
-      truncated ||= raw.slice(fields.length).includes('t');
-      rows.push(fields.map((field, index) => encodeValue(raw[index], field.typeId)));
-    }
+    truncated ||= appended.truncated;
+    finished = appended.full || batch.rows.length < count;
   }
 
   return { rows, truncated };
+}
+
+/**
+ * Appends raw rows to `rows` until the row limit or the character cap, and
+ * returns whether a limit cut the result (`truncated`) and whether no more
+ * rows may follow (`full`). `counter` carries the characters taken so far.
+ */
+function takeRows(
+  rows: JsonValue[][],
+  raws: readonly (string | null)[][],
+  fields: readonly ResultField[],
+  limit: number,
+  limits: QueryLimits,
+  counter: { characters: number },
+): { rows: JsonValue[][]; truncated: boolean; full: boolean } {
+  let truncated = false;
+
+  for (const raw of raws) {
+    const rowCharacters = raw
+      .slice(0, fields.length)
+      .reduce((sum, value) => sum + (value?.length ?? 0), 0);
+
+    if (rows.length === limit || counter.characters + rowCharacters > limits.maxResultChars) {
+      return { rows, truncated: true, full: true };
+    }
+
+    counter.characters += rowCharacters;
+    // Cut flags follow the values: 't' where a value was longer than maxValueChars.
+    truncated ||= raw.slice(fields.length).includes('t');
+    rows.push(fields.map((field, index) => encodeValue(raw[index], field.typeId)));
+  }
+
+  return { rows, truncated, full: false };
 }
