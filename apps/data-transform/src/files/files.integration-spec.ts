@@ -10,7 +10,8 @@ import { readEvents } from '../testing/event-stream.util';
 import { TransformTestHarness } from '../testing/transform-test-harness';
 
 const MAX_UPLOAD_BYTES = 64 * 1024;
-const WEATHER = readFileSync(path.join(workspaceRoot(), '..', 'shared', 'data', 'real', 'seattle-weather.csv'));
+const REAL_DATA = path.join(workspaceRoot(), '..', 'shared', 'data', 'real');
+const WEATHER = readFileSync(path.join(REAL_DATA, 'seattle-weather.csv'));
 
 interface Upload {
   fileId: string;
@@ -71,6 +72,18 @@ describe('files API', () => {
 
     return page.blobs.map((blob) => blob.path);
   }
+
+  it('documents the routes in OpenAPI', async () => {
+    const document = await json<{ paths: Record<string, Record<string, unknown>> }>(
+      await harness.call('GET', '/docs-json', { token: null }),
+      200,
+    );
+
+    expect(Object.keys(document.paths['/api/transform/files'] ?? {})).toEqual(['post']);
+    expect(Object.keys(document.paths['/api/transform/files/{fileId}/profile'] ?? {})).toEqual(['get']);
+    expect(Object.keys(document.paths['/api/transform/preview'] ?? {})).toEqual(['post']);
+    expect(Object.keys(document.paths['/api/transform/runs'] ?? {})).toEqual(['post']);
+  });
 
   describe('upload', () => {
     it('stores bytes with their sha256', async () => {
@@ -230,6 +243,25 @@ describe('files API', () => {
         wind: '4.7',
         weather: 'drizzle',
       });
+    });
+
+    it('profiles the unemployment tsv', async () => {
+      const file = await upload('unemployment.tsv', readFileSync(path.join(REAL_DATA, 'unemployment.tsv')));
+      const events = await readEvents(await harness.call('GET', `/api/transform/files/${file.fileId}/profile`));
+      const schema = events.find((event) => event.event === 'schema')?.data as {
+        delimiter: string;
+        header: boolean;
+        columns: { name: string; inferredType: string; nullCount: number }[];
+      };
+      const rows = (events.find((event) => event.event === 'rows')?.data as { rows: unknown[] }).rows;
+
+      expect(schema.delimiter).toBe('\t');
+      expect(schema.header).toBe(true);
+      expect(schema.columns.map((column) => [column.name, column.inferredType, column.nullCount])).toEqual([
+        ['id', 'integer', 0],
+        ['rate', 'float', 0],
+      ]);
+      expect(rows[0]).toEqual({ id: '1001', rate: '.097' });
     });
 
     it('detects a semicolon delimiter', async () => {

@@ -12,8 +12,9 @@ import { TransformTestHarness } from '../testing/transform-test-harness';
 const POSTGRES = { host: '127.0.0.1', port: 5432, user: 'postgres' };
 const MAX_INLINE_CSV_BYTES = 4096;
 // The doc gateway's blob limit, below this service's default upload limit of 2 GiB.
-const BLOB_STORE_LIMIT = 1024 * 1024;
-const WEATHER = readFileSync(path.join(workspaceRoot(), '..', 'shared', 'data', 'real', 'seattle-weather.csv'));
+const BLOB_STORE_LIMIT = 4 * 1024 * 1024;
+const REAL_DATA = path.join(workspaceRoot(), '..', 'shared', 'data', 'real');
+const WEATHER = readFileSync(path.join(REAL_DATA, 'seattle-weather.csv'));
 
 interface ErrorResponse {
   statusCode: number;
@@ -216,6 +217,16 @@ describe('preview and runs', () => {
       ]);
       expect(result.stats.rowsIn).toBe(1461);
       expect(result.complete).toBe(true);
+    });
+
+    it('keeps leading zeros of zip codes', async () => {
+      const fileId = await upload('zipcodes.csv', readFileSync(path.join(REAL_DATA, 'zipcodes.csv')));
+      const result = await json<PreviewResponse>(await preview({ fileId, spec: { steps: [] }, limit: 2 }), 200);
+
+      expect(result.columns[0]).toEqual({ name: 'zip_code', type: 'text' });
+      expect(result.rows[0][0]).toBe('00501');
+      expect(result.rows[0][3]).toBe('Holtsville');
+      expect(result.complete).toBe(false);
     });
 
     it('names the invalid spec step', async () => {
