@@ -22,6 +22,8 @@ const wholeNumber = (minimum: number, maximum: number, unit: string) =>
 export const dataTransformSettings = z.object({
   /** Mesh URL of the doc gateway; default an instance the registry lists. */
   docGatewayUrl: fromEnv('DOC_GATEWAY_URL', z.url({ error: 'must be an https:// URL' }).optional()),
+  /** Mesh URL of the SQL gateway; default an instance the registry lists. */
+  sqlGatewayUrl: fromEnv('SQL_GATEWAY_URL', z.url({ error: 'must be an https:// URL' }).optional()),
   /** Mesh URL of the worker; default an instance the registry lists. */
   workerUrl: fromEnv('WORKER_URL', z.url({ error: 'must be an https:// URL' }).optional()),
   /** Largest accepted upload in bytes; larger bodies get 413. Default 2 GiB. */

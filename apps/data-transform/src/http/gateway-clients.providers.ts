@@ -6,6 +6,8 @@ import {
   DocGatewayClient,
   type GatewayConnection,
   ServiceDirectory,
+  SQL_GATEWAY_SERVICE,
+  SqlGatewayClient,
   WORKER_SERVICE,
   WorkerClient,
 } from '@rokks/gateway-clients';
@@ -37,9 +39,9 @@ function connection(mesh: MeshClient, baseUrl: BaseUrl): GatewayConnection {
 }
 
 /**
- * The doc gateway and worker clients, over the service's mesh certificate.
- * Each call resolves a live instance from the registry, unless
- * `DOC_GATEWAY_URL` or `WORKER_URL` fixes the base URL.
+ * The doc gateway, SQL gateway and worker clients, over the service's mesh
+ * certificate. Each call resolves a live instance from the registry, unless
+ * `DOC_GATEWAY_URL`, `SQL_GATEWAY_URL` or `WORKER_URL` fixes the base URL.
  */
 export const GATEWAY_CLIENT_PROVIDERS: Provider[] = [
   ServiceDirectoryHost,
@@ -49,6 +51,14 @@ export const GATEWAY_CLIENT_PROVIDERS: Provider[] = [
     useFactory: (mesh: MeshClient, host: ServiceDirectoryHost, context: ServiceContext<DataTransformSettings>) =>
       new DocGatewayClient(
         connection(mesh, context.settings.docGatewayUrl ?? host.directory.resolver(DOC_GATEWAY_SERVICE)),
+      ),
+  },
+  {
+    provide: SqlGatewayClient,
+    inject: [MeshClient, ServiceDirectoryHost, ServiceContext],
+    useFactory: (mesh: MeshClient, host: ServiceDirectoryHost, context: ServiceContext<DataTransformSettings>) =>
+      new SqlGatewayClient(
+        connection(mesh, context.settings.sqlGatewayUrl ?? host.directory.resolver(SQL_GATEWAY_SERVICE)),
       ),
   },
   {

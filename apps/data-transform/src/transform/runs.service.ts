@@ -2,12 +2,12 @@ import { type Readable } from 'node:stream';
 
 import { Injectable } from '@nestjs/common';
 
-import { previewFile } from '@rokks/etl';
-import { type EtlJobPayload, WorkerClient } from '@rokks/gateway-clients';
+import { type ExistingColumn, previewFile } from '@rokks/etl';
+import { type EtlJobPayload, SqlGatewayClient, WorkerClient } from '@rokks/gateway-clients';
 import { InjectPinoLogger, PinoLogger } from '@rokks/logging';
 
 import { FileStore } from '../files/file-store';
-import { invalidField } from '../http/transform-http.error';
+import { invalidField, TransformHttpError } from '../http/transform-http.error';
 import { checkSpecShape, type RunBody } from '../http/transform-schemas';
 
 export interface RunRequest {
@@ -19,13 +19,15 @@ export interface RunRequest {
 }
 
 /**
- * Starts ETL runs: it checks what can be checked without reading the whole
- * file, then submits an `ETL` job to the worker, which loads the file.
+ * Starts ETL runs. It checks what can be checked without reading the whole
+ * file, the way the worker's ETL job will read it, then submits an `ETL`
+ * job to the worker, which loads the file.
  */
 @Injectable()
 export class RunsService {
   constructor(
     private readonly files: FileStore,
+    private readonly sql: SqlGatewayClient,
     private readonly worker: WorkerClient,
     @InjectPinoLogger('RunsService') private readonly logger: PinoLogger,
   ) {}
@@ -45,13 +47,9 @@ export class RunsService {
     checkSpecShape(body.spec);
 
     const file = await this.files.describe(workspace, body.fileId);
+    const existingColumns = await this.readExistingColumns(workspace, body, signal);
 
-    // NOTE: only a new table is named from the file's own headers. Other
-    // modes map the headers onto the existing table's columns, which the
-    // worker reads, so their column names are checked by the job.
-    if (target.mode === 'create') {
-      await this.checkSpecOnSample(workspace, body, signal);
-    }
+    await this.checkSpecOnSample(workspace, body, existingColumns, signal);
 
     const payload: EtlJobPayload = {
       workspace,
@@ -81,15 +79,70 @@ export class RunsService {
     return { jobId: job.id };
   }
 
-  /** Compiles the spec against the columns of the file's head; an invalid spec throws 400 `INVALID_SPEC`. */
-  private async checkSpecOnSample(workspace: string, body: RunBody, signal?: AbortSignal): Promise<void> {
+  /**
+   * Returns the columns of the target table that the file's headers map
+   * onto, as the ETL job reads them: none for `create`, which throws 409
+   * when the table exists.
+   */
+  private async readExistingColumns(
+    workspace: string,
+    body: RunBody,
+    signal?: AbortSignal,
+  ): Promise<ExistingColumn[] | undefined> {
+    const { table, mode } = body.target;
+
+    if (mode !== 'create') {
+      return this.sql.existingColumns(workspace, table, { signal });
+    }
+
+    // NOTE: a table created between this check and the job still fails the job with 409.
+    if ((await this.sql.findTable(workspace, table, { signal })) !== null) {
+      throw new TransformHttpError(
+        'CONFLICT',
+        `Table ${JSON.stringify(table)} exists; choose another name, or use mode "replace", "append" or "upsert".`,
+        { table },
+      );
+    }
+
+    return undefined;
+  }
+
+  /**
+   * Compiles the spec against the columns of the file's head, named as the
+   * load names them, and checks the upsert key against the output columns.
+   * An invalid spec throws 400 `INVALID_SPEC`.
+   */
+  private async checkSpecOnSample(
+    workspace: string,
+    body: RunBody,
+    existingColumns: ExistingColumn[] | undefined,
+    signal?: AbortSignal,
+  ): Promise<void> {
     let stream: Readable | undefined;
+    let columns: string[];
 
     try {
       ({ stream } = await this.files.open(workspace, body.fileId, signal));
-      await previewFile(stream, body.spec, { limit: 0, maxErrors: 0, signal });
+
+      const preview = await previewFile(stream, body.spec, {
+        limit: 0,
+        maxErrors: 0,
+        signal,
+        ...(existingColumns === undefined ? {} : { existingColumns }),
+      });
+
+      columns = preview.columns.map((column) => column.name);
     } finally {
       stream?.destroy();
+    }
+
+    const missing = (body.target.key ?? []).filter((name) => !columns.includes(name));
+
+    if (missing.length > 0) {
+      throw invalidField(
+        'target.key',
+        `Invalid target.key: ${missing.map((name) => JSON.stringify(name)).join(', ')} is not an output column; the columns are ${columns.join(', ')}.`,
+      );
     }
   }
 }

@@ -359,6 +359,99 @@ describe('preview and runs', () => {
       await finished(first.jobId);
     }, 120_000);
 
+    it('upserts into an existing table', async () => {
+      const created = await json<{ jobId: string }>(
+        await run({ fileId: weatherId, spec: { steps: [] }, target: { table: 'weather_keyed', mode: 'create' } }),
+        202,
+      );
+
+      expect((await finished(created.jobId)).status).toBe('succeeded');
+
+      const conflict = await json<ErrorResponse>(
+        await run({ fileId: weatherId, spec: { steps: [] }, target: { table: 'weather_keyed', mode: 'create' } }),
+        409,
+      );
+
+      expect(conflict.details?.code).toBe('CONFLICT');
+      expect(conflict.message).toContain('weather_keyed');
+
+      const badKey = await json<ErrorResponse>(
+        await run({ fileId: weatherId, spec: { steps: [] }, target: { table: 'weather_keyed', mode: 'upsert', key: ['day'] } }),
+        400,
+      );
+
+      expect(badKey.details?.field).toBe('target.key');
+      expect(badKey.message).toContain('"day"');
+
+      const upserted = await json<{ jobId: string }>(
+        await run({ fileId: weatherId, spec: { steps: [] }, target: { table: 'weather_keyed', mode: 'upsert', key: ['date'] } }),
+        202,
+      );
+      const job = await finished(upserted.jobId);
+
+      expect(job.error).toBeNull();
+      expect(job.status).toBe('succeeded');
+
+      const query = await json<{ rows: unknown[][] }>(
+        await harness.callBackend('sql-gateway', 'POST', '/api/sql/query', {
+          json: { sql: 'select count(*) as n from weather_keyed' },
+          token: harness.viewer,
+        }),
+        200,
+      );
+
+      expect(query.rows).toEqual([[1461]]);
+    }, 120_000);
+
+    it('names columns as the table does', async () => {
+      const created = await json<{ jobId: string }>(
+        await run({ fileId: weatherId, spec: { steps: [] }, target: { table: 'weather_renamed', mode: 'create' } }),
+        202,
+      );
+
+      expect((await finished(created.jobId)).status).toBe('succeeded');
+
+      const tables = await json<{ id: string; name: string; columns: { id: string; name: string }[] }[]>(
+        await harness.callBackend('sql-gateway', 'GET', '/api/sql/tables', { token: harness.viewer }),
+        200,
+      );
+      const table = tables.find((candidate) => candidate.name === 'weather_renamed')!;
+      const column = table.columns.find((candidate) => candidate.name === 'temp_max')!;
+      const renamed = await harness.callBackend('sql-gateway', 'PATCH', `/api/sql/tables/${table.id}`, {
+        json: { columns: { [column.id]: 'max_temp' } },
+      });
+
+      expect(renamed.status).toBe(200);
+      await renamed.body?.cancel();
+
+      const stale = await json<ErrorResponse>(
+        await run({
+          fileId: weatherId,
+          spec: { steps: [{ op: 'filter', expr: 'temp_max > 30' }] },
+          target: { table: 'weather_renamed', mode: 'append' },
+        }),
+        400,
+      );
+
+      expect(stale.details?.code).toBe('INVALID_SPEC');
+      expect(stale.message).toContain('temp_max');
+
+      const current = await run({
+        fileId: weatherId,
+        spec: { steps: [{ op: 'filter', expr: 'max_temp > 30' }] },
+        target: { table: 'weather_renamed', mode: 'append' },
+      });
+      const job = await finished((await json<{ jobId: string }>(current, 202)).jobId);
+
+      expect(job.error).toBeNull();
+      expect(job.result?.rowsLoaded).toBe(
+        WEATHER.toString('utf8')
+          .split('\n')
+          .slice(1)
+          .filter((line) => Number(line.split(',')[2]) > 30).length,
+      );
+    }, 120_000);
+
     it('returns 404 for unknown file', async () => {
       const error = await json<ErrorResponse>(
         await run({ fileId: `file_${'b'.repeat(32)}`, spec: { steps: [] }, target: { table: 't', mode: 'create' } }),
