@@ -41,6 +41,9 @@ async function* pieces(total: number): AsyncGenerator<Uint8Array> {
   }
 }
 
+// Requests pass through several services in this process, so a loaded machine may need more than 5 s.
+jest.setTimeout(30_000);
+
 describe('files API', () => {
   let harness: TransformTestHarness;
 

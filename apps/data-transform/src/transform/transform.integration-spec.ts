@@ -60,6 +60,9 @@ async function json<T>(response: Response, status: number): Promise<T> {
   return JSON.parse(text) as T;
 }
 
+// Requests pass through several services in this process, so a loaded machine may need more than 5 s.
+jest.setTimeout(30_000);
+
 describe('preview and runs', () => {
   const database = `rokks_transform_test_${randomBytes(6).toString('hex')}`;
   let harness: TransformTestHarness;
