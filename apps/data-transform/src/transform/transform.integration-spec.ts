@@ -289,6 +289,17 @@ describe('preview and runs', () => {
       expect(badId.details?.field).toBe('fileId');
     });
 
+    it('rejects a non-JSON body', async () => {
+      const response = await harness.call('POST', '/api/transform/preview', {
+        body: 'a\n1\n',
+        headers: { 'content-type': 'text/csv' },
+        token: harness.viewer,
+      });
+      const error = await json<ErrorResponse>(response, 415);
+
+      expect(error.message).toContain('application/json');
+    });
+
     it('requires a token', async () => {
       const response = await harness.call('POST', '/api/transform/preview', {
         json: { csv: 'a\n1\n', spec: { steps: [] } },
