@@ -20,3 +20,10 @@ export const uploadResultSchema = z.object({
 });
 
 export type UploadResult = z.output<typeof uploadResultSchema>;
+
+/** Body of a 200 from `GET /api/transform/files/{fileId}`: the metadata stored at upload. */
+export const storedFileSchema = uploadResultSchema.extend({
+  contentType: z.string().nullable().describe('Content-Type of the upload request.'),
+  uploadedBy: z.string().describe('User id of the uploader.'),
+  uploadedAt: z.string().describe('ISO 8601 UTC timestamp.'),
+});

@@ -32,8 +32,8 @@ import { openApiSchema } from '../http/open-api-schema.util';
 import { parseInput } from '../http/parse-input.util';
 import { STREAM_BODY } from '../http/request-body-parsers';
 import { workspaceOf } from '../http/workspace.util';
-import { type UploadResult, uploadQuerySchema, uploadResultSchema } from './file-schemas';
-import { FileStore } from './file-store';
+import { storedFileSchema, type UploadResult, uploadQuerySchema, uploadResultSchema } from './file-schemas';
+import { FileStore, type StoredFile } from './file-store';
 import { ProfileStreams } from './profile-streams';
 
 /** Uploads and profiles, at the paths the edge exposes. Users see the files of their workspace. */
@@ -73,6 +73,16 @@ export class FilesController implements BeforeApplicationShutdown {
     const file = await this.files.upload({ workspace: workspaceOf(user), name, actor: user.id, body: request.raw });
 
     return { fileId: file.fileId, name: file.name, bytes: file.bytes, sha256: file.sha256 };
+  }
+
+  @Get(':fileId')
+  @Roles('viewer')
+  @ApiOperation({ summary: "Read a file's metadata" })
+  @ApiParam({ name: 'fileId', description: 'File id from the upload.' })
+  @ApiOkResponse({ schema: openApiSchema(storedFileSchema, 'output') })
+  @ApiNotFoundResponse({ description: 'No such file in the workspace.' })
+  describe(@CurrentUser() user: AuthenticatedUser, @Param('fileId') fileId: string): Promise<StoredFile> {
+    return this.files.describe(workspaceOf(user), fileId);
   }
 
   @Get(':fileId/profile')

@@ -83,6 +83,7 @@ describe('files API', () => {
     );
 
     expect(Object.keys(document.paths['/api/transform/files'] ?? {})).toEqual(['post']);
+    expect(Object.keys(document.paths['/api/transform/files/{fileId}'] ?? {})).toEqual(['get']);
     expect(Object.keys(document.paths['/api/transform/files/{fileId}/profile'] ?? {})).toEqual(['get']);
     expect(Object.keys(document.paths['/api/transform/preview'] ?? {})).toEqual(['post']);
     expect(Object.keys(document.paths['/api/transform/runs'] ?? {})).toEqual(['post']);
@@ -102,6 +103,18 @@ describe('files API', () => {
 
       expect(stored.status).toBe(200);
       expect(await stored.text()).toBe(body);
+
+      const metadata = await json<Record<string, unknown>>(
+        await harness.call('GET', `/api/transform/files/${file.fileId}`, { token: harness.viewer }),
+        200,
+      );
+
+      expect(metadata).toEqual({
+        ...file,
+        contentType: 'text/csv',
+        uploadedBy: 'editor-1',
+        uploadedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/u),
+      });
     });
 
     it('streams a body without length', async () => {
