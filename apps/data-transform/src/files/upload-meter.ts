@@ -35,7 +35,7 @@ export class UploadMeter extends Transform {
   }
 }
 
-/** The 413 of an upload; `declared` is the Content-Length when that alone exceeds the limit. */
+/** Builds the 413 of an upload; `declared` is the Content-Length when that alone exceeds the limit. */
 export function tooLarge(maxBytes: number, declared?: number): TransformHttpError {
   const size = declared === undefined ? 'The upload is over' : `The upload's Content-Length of ${declared} bytes is over`;
 
