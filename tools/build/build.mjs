@@ -7,8 +7,11 @@
 //   node tools/build/build.mjs --root DIR --out DIR ...
 //
 // Each project's `src` tree keeps its layout (dist/libs/naming/src/index.js).
+// The SPA (apps/frontend) is bundled by Vite into dist/apps/frontend when
+// every project is built or `frontend` is named.
 // Spec files are skipped, other files under src are copied, and `@rokks/<lib>`
 // imports are rewritten to relative requires from the tsconfig.base.json paths.
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -17,6 +20,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { transform } from '@swc/core';
 
 const SKIPPED_APPS = new Set(['frontend']);
+const SPA_CONFIG = 'apps/frontend/vite.config.mts';
 const SPEC_FILE = /\.(spec|integration-spec)\.ts$/;
 const DECLARATION_FILE = /\.d\.ts$/;
 const ALIAS_REQUIRE = /require\((["'])(@rokks\/[^"']+)\1\)/g;
@@ -29,7 +33,9 @@ export async function build({ root, outDir, projects = [], log = console.log }) 
   const started = performance.now();
   const aliases = await readAliases(root);
   const available = await listProjects(root);
-  const queue = projects.length === 0 ? [...available.values()] : projects.map((name) => findProject(available, name));
+  const withSpa = projects.length === 0 || projects.includes('frontend') || projects.includes('apps/frontend');
+  const named = projects.filter((name) => name !== 'frontend' && name !== 'apps/frontend');
+  const queue = projects.length === 0 ? [...available.values()] : named.map((name) => findProject(available, name));
   const built = new Map();
 
   while (queue.length > 0) {
@@ -58,7 +64,25 @@ export async function build({ root, outDir, projects = [], log = console.log }) 
 
   log(`built ${summaries.length} projects, ${fileCount} files in ${seconds} s into ${relative(process.cwd(), outDir) || '.'}`);
 
+  // A workspace without the SPA's Vite config (a test fixture) has no SPA to bundle.
+  if (withSpa && existsSync(join(root, SPA_CONFIG))) {
+    await buildSpa(root, join(outDir, 'apps/frontend'), log);
+  }
+
   return summaries;
+}
+
+/** Bundles the SPA with Vite into `spaDir`. */
+async function buildSpa(root, spaDir, log) {
+  const started = performance.now();
+  const { build: viteBuild } = await import('vite');
+
+  await viteBuild({
+    configFile: join(root, SPA_CONFIG),
+    logLevel: 'warn',
+    build: { outDir: spaDir, emptyOutDir: true },
+  });
+  log(`built apps/frontend with Vite in ${((performance.now() - started) / 1000).toFixed(2)} s into ${relative(process.cwd(), spaDir) || '.'}`);
 }
 
 async function readAliases(root) {
