@@ -289,7 +289,7 @@ describe('development launcher', () => {
 
   it('loads the demo table', async () => {
     const loaded = await logs.waitForRecord(
-      (record) => record.source === 'launch' && (record.msg === 'demo data loaded' || record.msg.startsWith('loading the demo data failed')),
+      (record) => record.source === 'launch' && (record.msg === 'demo data loaded' || String(record.msg).startsWith('loading the demo data failed')),
       60_000,
     );
     const credentials = path.join(dataDir, 'dev-admin.json');
