@@ -1,11 +1,17 @@
+import './styles.css';
+
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 
-function App() {
-  return <h1>Rokks</h1>;
+import { App } from './app/App';
+
+const container = document.getElementById('root');
+
+if (container === null) {
+  throw new Error('index.html has no element with id "root" to mount the app in.');
 }
 
-createRoot(document.getElementById('root')!).render(
+createRoot(container).render(
   <StrictMode>
     <App />
   </StrictMode>,

@@ -1,0 +1,102 @@
+import { useEffect, useSyncExternalStore } from 'react';
+
+import { session } from '../api/session';
+import { DashboardsPage } from '../pages/DashboardsPage';
+import { DataPage } from '../pages/DataPage';
+import { SignInPage } from '../pages/SignInPage';
+import { SqlPage } from '../pages/SqlPage';
+import { TablePage } from '../pages/TablePage';
+import { TablesPage } from '../pages/TablesPage';
+import { Link, navigate, usePath } from './router';
+
+const NAVIGATION = [
+  { path: '/data', label: 'Data' },
+  { path: '/tables', label: 'Tables' },
+  { path: '/sql', label: 'SQL' },
+  { path: '/dashboards', label: 'Dashboards' },
+];
+
+function CurrentPage({ path }: { path: string }) {
+  const segments = path.split('/').filter((segment) => segment !== '');
+
+  switch (segments[0]) {
+    case 'data':
+      return <DataPage />;
+    case 'tables':
+      return segments[1] === undefined ? (
+        <TablesPage />
+      ) : (
+        <TablePage tableId={decodeURIComponent(segments[1])} />
+      );
+    case 'sql':
+      return <SqlPage />;
+    case 'dashboards':
+      return (
+        <DashboardsPage
+          dashboardId={segments[1] === undefined ? undefined : decodeURIComponent(segments[1])}
+        />
+      );
+    default:
+      return (
+        <section>
+          <h1>Page not found</h1>
+          <p>
+            There is no page at {path}. Go to <Link to="/data">Data</Link>.
+          </p>
+        </section>
+      );
+  }
+}
+
+/** The application shell: sign-in gate, navigation and the current page. */
+export function App() {
+  const state = useSyncExternalStore(session.subscribe, session.getState);
+  const path = usePath();
+
+  useEffect(() => {
+    void session.restore();
+  }, []);
+
+  useEffect(() => {
+    if (state.status === 'signed-in' && path === '/') {
+      navigate('/data', { replace: true });
+    }
+  }, [state.status, path]);
+
+  if (state.status === 'checking') {
+    return <p role="status">Loading…</p>;
+  }
+
+  if (state.status === 'signed-out') {
+    return <SignInPage reason={state.reason} />;
+  }
+
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="top-bar">
+        <span className="brand">Rokks</span>
+        <nav aria-label="Main">
+          <ul>
+            {NAVIGATION.map((item) => (
+              <li key={item.path}>
+                <Link to={item.path} aria-current={path.startsWith(item.path) ? 'page' : undefined}>
+                  {item.label}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <span className="user">{state.user.email}</span>
+        <button type="button" onClick={() => void session.signOut()}>
+          Sign out
+        </button>
+      </header>
+      <main id="main">
+        <CurrentPage path={path} />
+      </main>
+    </>
+  );
+}
