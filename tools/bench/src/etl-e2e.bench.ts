@@ -16,6 +16,9 @@
 // SQL gateway uses a database at 127.0.0.1:5432 that the script creates and
 // drops.
 //
+// With BENCH_CPU_PROF_DIR set, every service writes a V8 CPU profile,
+// <app>.cpuprofile, into that folder when it gets SIGTERM at the end.
+//
 // The reference: PostgreSQL's COPY cannot apply a date format, so psql copies
 // the CSV into the column types the spec produces (timestamp, bigint, bigint,
 // text, text, text), which PostgreSQL reads from this CSV without help.
@@ -26,8 +29,9 @@
 // ratio.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createReadStream, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -41,6 +45,8 @@ import { BenchDatabase, processUsage, SERVER } from './sql-load.bench';
 const RUNS = Number(process.argv[2] ?? 5);
 const ROWS = Number(process.argv[3] ?? 3_000_000);
 const MEMORY_ROWS = Number(process.argv[4] ?? 1_000_000);
+
+const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROF_DIR;
 
 const APPS = ['doc-gateway', 'sql-gateway', 'worker', 'data-transform'] as const;
 
@@ -105,6 +111,11 @@ class BenchServices {
       // The worker and data-transform find the gateways through the registry, so the gateways start first.
       for (const app of APPS) {
         const env: Record<string, string> = app === 'sql-gateway' ? { DATABASE_URL: databaseUrl } : {};
+
+        if (CPU_PROFILE_DIR !== undefined) {
+          env.NODE_OPTIONS = `--require ${writeProfilerPreload(CPU_PROFILE_DIR)}`;
+          env.BENCH_CPU_PROF_FILE = path.join(CPU_PROFILE_DIR, `${app}.cpuprofile`);
+        }
 
         processes.set(app, await ServiceProcess.start(platform, buildDir, app, env));
       }
@@ -274,6 +285,35 @@ class BenchServices {
 
     return JSON.parse(text) as T;
   }
+}
+
+// Node 20 does not take --cpu-prof in NODE_OPTIONS, and ServiceProcess sets
+// the node arguments, so a preloaded script runs the profiler instead.
+const PROFILER_PRELOAD = `
+const inspector = require('node:inspector');
+const fs = require('node:fs');
+const session = new inspector.Session();
+
+session.connect();
+session.post('Profiler.enable');
+session.post('Profiler.start');
+process.once('SIGTERM', () => {
+  session.post('Profiler.stop', (error, result) => {
+    if (error === null) {
+      fs.writeFileSync(process.env.BENCH_CPU_PROF_FILE, JSON.stringify(result.profile));
+    }
+  });
+});
+`;
+
+/** Writes the profiler's preload script into `directory` and returns its path. */
+function writeProfilerPreload(directory: string): string {
+  const file = path.join(directory, 'profiler-preload.js');
+
+  mkdirSync(directory, { recursive: true });
+  writeFileSync(file, PROFILER_PRELOAD);
+
+  return file;
 }
 
 async function stopAll(processes: Map<App, ServiceProcess>): Promise<void> {
