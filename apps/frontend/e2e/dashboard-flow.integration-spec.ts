@@ -96,7 +96,7 @@ export class PlatformProcess {
     return platform;
   }
 
-  /** The last log lines, for failure messages. */
+  /** Returns the last log lines, for failure messages. */
   tail(count: number): string {
     return this.logs.tail(count);
   }
@@ -317,13 +317,13 @@ describe('dashboard flow in the browser', () => {
     await page.getByText(/^Values \(48 buckets\)$/).click();
 
     const expected = monthlyAverages();
-    const shown = await widgetValues(page);
+    const displayed = await widgetValues(page);
 
     expect(expected.size).toBe(48);
-    expect([...shown.keys()]).toEqual([...expected.keys()]);
+    expect([...displayed.keys()]).toEqual([...expected.keys()]);
 
     for (const [bucket, value] of expected) {
-      expect([bucket, shown.get(bucket)]).toEqual([bucket, expect.closeTo(value, 9)]);
+      expect([bucket, displayed.get(bucket)]).toEqual([bucket, expect.closeTo(value, 9)]);
     }
 
     await screenshot('dashboard');
@@ -333,7 +333,7 @@ describe('dashboard flow in the browser', () => {
     await expectVisible(page.getByRole('heading', { name: 'Seattle weather' }));
     await expectVisible(page.getByTestId('widget').locator('canvas'));
     expect(page.url()).toBe(dashboardUrl);
-    expect(await widgetValues(page)).toEqual(shown);
+    expect(await widgetValues(page)).toEqual(displayed);
     await screenshot('dashboard-after-reload');
   }, 150_000);
 
@@ -353,6 +353,11 @@ describe('dashboard flow in the browser', () => {
     await expectVisible(page.getByTestId('widget').locator('canvas'));
     expect(await widgetValues(page)).toEqual(before);
     await screenshot('dashboard-after-rename');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expectVisible(page.getByRole('heading', { name: 'Sign in to Rokks' }));
+    await page.reload();
+    await expectVisible(page.getByRole('heading', { name: 'Sign in to Rokks' }));
   }, 90_000);
 });
 

@@ -1,13 +1,17 @@
-import { useEffect, useSyncExternalStore } from 'react';
+import { lazy, Suspense, useEffect, useSyncExternalStore } from 'react';
 
 import { session } from '../api/session';
-import { DashboardsPage } from '../pages/DashboardsPage';
 import { DataPage } from '../pages/DataPage';
 import { SignInPage } from '../pages/SignInPage';
 import { SqlPage } from '../pages/SqlPage';
 import { TablePage } from '../pages/TablePage';
 import { TablesPage } from '../pages/TablesPage';
 import { Link, navigate, usePath } from './router';
+
+// ECharts is most of the bundle, so the dashboards load on first use.
+const DashboardsPage = lazy(async () => ({
+  default: (await import('../pages/DashboardsPage')).DashboardsPage,
+}));
 
 const NAVIGATION = [
   { path: '/data', label: 'Data' },
@@ -95,7 +99,9 @@ export function App() {
         </button>
       </header>
       <main id="main">
-        <CurrentPage path={path} />
+        <Suspense fallback={<p role="status">Loading…</p>}>
+          <CurrentPage path={path} />
+        </Suspense>
       </main>
     </>
   );

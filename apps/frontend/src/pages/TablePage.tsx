@@ -58,7 +58,6 @@ export function TablePage({ tableId }: { tableId: string }) {
               value={column.name}
               onSave={(name) => rename({ columns: { [column.id]: name } })}
             />
-            <span className="type">{column.type}</span>
           </li>
         ))}
       </ul>
@@ -126,6 +125,9 @@ function TableRows({ table }: { table: TableInfo }) {
   const sql = `SELECT * FROM ${quoteIdent(table.name)} ORDER BY ${orderBy} LIMIT ${PAGE_SIZE} OFFSET ${page * PAGE_SIZE}`;
   const pageCount = Math.max(1, Math.ceil(table.rowCount / PAGE_SIZE));
 
+  // A column rename leaves the statement as it is, so the column names are a dependency too.
+  const columnNames = table.columns.map((column) => column.name).join('\u0000');
+
   useEffect(() => {
     const controller = new AbortController();
 
@@ -142,7 +144,7 @@ function TableRows({ table }: { table: TableInfo }) {
     );
 
     return () => controller.abort();
-  }, [sql]);
+  }, [sql, columnNames]);
 
   return (
     <section aria-labelledby="rows-heading">

@@ -54,8 +54,8 @@ export function describeStep(step: Step): string {
   }
 }
 
-/** The transformer's input columns from the profile: each column with its inferred type. */
-function inputColumnsOf(schema: ProfileSchema): InputColumn[] {
+/** Builds the transformer's input columns from the profile: each column with its inferred type. */
+function toInputColumns(schema: ProfileSchema): InputColumn[] {
   // NOTE: the profile's schema event carries no cast options for the inferred
   // type, so an un-cast column in a non-ISO date format previews differently
   // from the server until a cast step names its format.
@@ -70,7 +70,7 @@ export function previewSpec(
 ): PreviewOutcome {
   try {
     const result = runTransformation(rows as readonly Record<string, RawValue>[], spec, {
-      columns: inputColumnsOf(schema),
+      columns: toInputColumns(schema),
       firstRowNumber: schema.header ? 2 : 1,
     });
 
