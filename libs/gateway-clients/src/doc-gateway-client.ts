@@ -89,6 +89,9 @@ export class DocGatewayClient {
     }
 
     const streamed = typeof body !== 'string' && !(body instanceof Uint8Array);
+    // NOTE: the end-to-end benchmark saw the caller's live ArrayBuffers grow to
+    // about the whole 100 MB upload while this request ran, so undici's fetch
+    // seems to read a streamed body ahead of the socket. Not yet confirmed or fixed.
     const init: RequestInit = {
       method: 'PUT',
       headers,
