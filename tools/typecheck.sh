@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 npx tsc -p tsconfig.json
 npx tsc -p apps/frontend/tsconfig.json
+npx tsc -p apps/frontend/e2e/tsconfig.json
 for config in libs/*/tsconfig.lib.json; do
   npx tsc -p "$config"
 done

@@ -15,6 +15,7 @@ const DEMO_SPEC = {
   onError: 'reject-row',
 };
 const JOB_POLL_MS = 250;
+export const DEMO_DASHBOARD_ID = 'seattle-weather';
 
 /** Error of the demo load, with the step that failed in its message. */
 export class DemoDataError extends Error {}
@@ -65,6 +66,7 @@ export async function loadDemoData({ baseUrl, credentials, csvFile, dataDir, tim
   const tables = await call('list tables', 'GET', '/api/sql/tables', { token });
 
   if (tables.some((table) => table.name === DEMO_TABLE)) {
+    await ensureDemoDashboard(call, token);
     await writeFile(marker, `${new Date().toISOString()}\n`);
 
     return { loaded: false, reason: `table ${DEMO_TABLE} exists` };
@@ -88,6 +90,7 @@ export async function loadDemoData({ baseUrl, credentials, csvFile, dataDir, tim
     const job = await call('read the job', 'GET', `/api/jobs/${encodeURIComponent(run.jobId)}`, { token });
 
     if (job.status === 'succeeded') {
+      await ensureDemoDashboard(call, token);
       await writeFile(marker, `${new Date().toISOString()}\n`);
 
       return { loaded: true, rows: job.result?.rowsLoaded ?? null, rejected: job.result?.rowsRejected ?? 0 };
@@ -103,6 +106,48 @@ export async function loadDemoData({ baseUrl, credentials, csvFile, dataDir, tim
 
     await sleep(JOB_POLL_MS);
   }
+}
+
+/**
+ * Creates the demo dashboard unless it exists: one line chart of the average
+ * maximum temperature per month, in the SPA's dashboard format (table and
+ * columns by id, so renames keep it working).
+ */
+async function ensureDemoDashboard(call, token) {
+  const found = await call('look for the demo dashboard', 'POST', '/api/doc/dashboards/query', {
+    token,
+    json: { limit: 100 },
+  });
+
+  if (found.documents.some((document) => document.id === DEMO_DASHBOARD_ID)) {
+    return;
+  }
+
+  const tables = await call('list tables', 'GET', '/api/sql/tables', { token });
+  const table = tables.find((candidate) => candidate.name === DEMO_TABLE);
+  const column = (name) => table?.columns.find((candidate) => candidate.name === name)?.id;
+
+  if (table === undefined || column('date') === undefined || column('temp_max') === undefined) {
+    throw new DemoDataError(`Demo dashboard: table ${DEMO_TABLE} with columns date and temp_max not found.`);
+  }
+
+  await call('create the demo dashboard', 'PUT', `/api/doc/dashboards/${DEMO_DASHBOARD_ID}`, {
+    token,
+    json: {
+      title: 'Seattle weather',
+      timezone: 'UTC',
+      widgets: [
+        {
+          id: 'monthly-max-temperature',
+          type: 'line',
+          title: 'Average maximum temperature per month (°C)',
+          tableId: table.id,
+          measure: { columnId: column('temp_max'), agg: 'avg' },
+          timeBucket: { columnId: column('date'), interval: '1 month' },
+        },
+      ],
+    },
+  });
 }
 
 /** Returns a function that calls the API and returns the parsed JSON body, or throws with the step's name. */

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { DEMO_TABLE, devAdminCredentials, loadDemoData } from './demo-data.mjs';
+import { DEMO_DASHBOARD_ID, DEMO_TABLE, devAdminCredentials, loadDemoData } from './demo-data.mjs';
 import { ServiceProcess } from './service-process.mjs';
 
 const STOP_TIMEOUT_MS = 15_000;
@@ -120,7 +120,16 @@ export class DevLauncher {
       });
 
       if (outcome.loaded) {
-        this.printer.log('info', { table: DEMO_TABLE, rows: outcome.rows, rejected: outcome.rejected }, 'demo data loaded');
+        this.printer.log(
+          'info',
+          {
+            table: DEMO_TABLE,
+            rows: outcome.rows,
+            rejected: outcome.rejected,
+            dashboard: `http://127.0.0.1:${publicPort}/dashboards/${DEMO_DASHBOARD_ID}`,
+          },
+          'demo data loaded',
+        );
       } else {
         this.printer.log('info', { table: DEMO_TABLE, reason: outcome.reason }, 'demo data not loaded again');
       }

@@ -304,6 +304,21 @@ describe('development launcher', () => {
 
     expect(loaded).toMatchObject({ msg: 'demo data loaded', table: 'seattle_weather', rows: 1461, rejected: 0 });
     expect(statSync(credentials).mode & 0o777).toBe(0o600);
+
+    const { email, password } = JSON.parse(readFileSync(credentials, 'utf8')) as { email: string; password: string };
+    const edge = `http://127.0.0.1:${devPorts('edge', portOffset).publicPort}`;
+    const signedIn = await fetch(`${edge}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    });
+    const { accessToken } = (await signedIn.json()) as { accessToken: string };
+    const dashboard = await fetch(`${edge}/api/doc/dashboards/seattle-weather`, { headers: { authorization: `Bearer ${accessToken}` } });
+    const stored = (await dashboard.json()) as { data: { title: string; widgets: { measure: { agg: string } }[] } };
+
+    expect(dashboard.status).toBe(200);
+    expect(stored.data.title).toBe('Seattle weather');
+    expect(stored.data.widgets.map((widget) => widget.measure.agg)).toEqual(['avg']);
   });
 
   it('imports and queries with the rokks CLI', async () => {
