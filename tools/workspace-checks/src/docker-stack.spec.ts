@@ -85,8 +85,8 @@ function isSubnet(value: string): boolean {
 }
 
 // The schema declares its ids with draft-04's `id` keyword, which Ajv
-// rejects; they are JSON pointers to the node itself, so nothing is lost by
-// dropping them. A property named `id` has an object value and stays.
+// rejects. Each one is a JSON pointer to its own node, so dropping them
+// loses nothing. A property named `id` has an object value and stays.
 function withoutLegacyIds(node: unknown): unknown {
   if (Array.isArray(node)) {
     return node.map(withoutLegacyIds);
