@@ -292,6 +292,18 @@ describe('files API', () => {
       expect(rows[0]).toEqual({ id: '1001', rate: '.097' });
     });
 
+    it('sends the cast options of stocks dates', async () => {
+      const file = await upload('stocks.csv', readFileSync(path.join(REAL_DATA, 'stocks.csv')));
+      const events = await readEvents(await harness.call('GET', `/api/transform/files/${file.fileId}/profile`));
+      const schema = events.find((event) => event.event === 'schema')?.data as {
+        columns: { name: string; inferredType: string; castOptions?: { format?: string } }[];
+      };
+      const date = schema.columns.find((column) => column.name === 'date');
+
+      // A browser preview needs the format to read `Jan 1 2000` as the load does.
+      expect(date).toMatchObject({ inferredType: 'date', castOptions: { format: 'MMM d yyyy' } });
+    });
+
     it('detects a semicolon delimiter', async () => {
       const file = await upload('prices.csv', 'item;price\n"a;b";1,5\nc;2,25\n');
       const events = await readEvents(await harness.call('GET', `/api/transform/files/${file.fileId}/profile`));

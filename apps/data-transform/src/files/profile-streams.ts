@@ -29,6 +29,9 @@ export function schemaEvent(profile: FileProfile): Record<string, unknown> {
       name: column.name,
       label: column.label,
       inferredType: column.inferredType,
+      // The options the inferred type was read with (a date format, say), so a
+      // browser preview without a cast step reads the values as the load does.
+      castOptions: column.castOptions,
       nullCount: column.nullCount,
       distinctEstimate: column.distinctEstimate,
       sample: column.sample,

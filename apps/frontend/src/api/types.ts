@@ -1,4 +1,4 @@
-import { type ColumnType } from '@rokks/transform';
+import { type CastOptions, type ColumnType } from '@rokks/transform';
 
 export interface TableColumn {
   id: string;
@@ -28,6 +28,8 @@ export interface ProfileColumn {
   name: string;
   label?: string;
   inferredType: ColumnType;
+  /** Options the inferred type is read with (a date format, say), as the load uses them. */
+  castOptions?: CastOptions;
   nullCount: number;
   distinctEstimate: number;
   sample: string[];

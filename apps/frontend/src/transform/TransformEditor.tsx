@@ -54,12 +54,13 @@ export function describeStep(step: Step): string {
   }
 }
 
-/** Builds the transformer's input columns from the profile: each column with its inferred type. */
+/** Builds the transformer's input columns from the profile: each column with its inferred type and cast options. */
 function toInputColumns(schema: ProfileSchema): InputColumn[] {
-  // NOTE: the profile's schema event carries no cast options for the inferred
-  // type, so an un-cast column in a non-ISO date format previews differently
-  // from the server until a cast step names its format.
-  return schema.columns.map((column) => ({ name: column.name, type: column.inferredType }));
+  return schema.columns.map((column) => ({
+    name: column.name,
+    type: column.inferredType,
+    ...(column.castOptions === undefined ? {} : { castOptions: column.castOptions }),
+  }));
 }
 
 /** Runs the spec on the profile's sample rows, the same function the worker runs on the whole file. */
