@@ -12,9 +12,6 @@ import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-// TODO: list ajv in devDependencies. Until then it resolves to the ajv 8
-// that fastify installs, which the lint rule rejects as transitive.
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import Ajv2019, { type ErrorObject } from 'ajv/dist/2019';
 import { parse } from 'yaml';
 
