@@ -1,3 +1,4 @@
+export { BodyError, type BodyParserOptions, installBodyParsers, STREAM_BODY } from './body-parsers';
 export {
   ReadinessChecks,
   type ReadinessCheck,
