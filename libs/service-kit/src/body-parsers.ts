@@ -5,7 +5,7 @@ export const STREAM_BODY = { streamBody: true } as const;
 
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/iu;
 
-/** An error Fastify answers with its `statusCode`. */
+/** An error whose `statusCode` Fastify sends as the response status. */
 export class BodyError extends Error {
   constructor(
     readonly statusCode: number,
