@@ -1,22 +1,28 @@
 // Measures the job engine on both backends: no-op jobs per second through
 // one engine, and the time from submit to handler start, when the worker
-// engine submits the job itself and when another engine does.
+// engine submits the job itself and when another engine does. The same run
+// measures graphile-worker on PostgreSQL as the reference, with jobs added one
+// at a time through `addJob`.
 //
 //   node tools/build/build.mjs bench && node dist/tools/bench/src/jobs.bench.js [jobs]
 //
 // Redis must listen on 127.0.0.1:6379; the bench uses its own key prefix and
 // deletes it afterwards. SQLite uses a file in the system temp folder.
-import { mkdtempSync, rmSync } from 'node:fs';
+// PostgreSQL must listen on 127.0.0.1:5432 (user postgres). graphile-worker
+// gets a database of its own, dropped afterwards.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { Logger, makeWorkerUtils, run, runMigrations, type Runner, type TaskList } from 'graphile-worker';
 import { Redis } from 'ioredis';
 
 import { createJobEngine, type JobEngine, type JobEngineConfig } from '@rokks/jobs';
 
 import { recordResult } from './results';
+import { BenchDatabase } from './sql-load.bench';
 
 const JOBS = Number(process.argv[2] ?? 5000);
 const THROUGHPUT_CONCURRENCY = 16;
@@ -26,6 +32,9 @@ const LATENCY_GAP_MS = 5;
 /** SQLite engines see jobs submitted by other engines at this poll interval. */
 const POLL_INTERVAL_MS = 100;
 const REDIS = { host: '127.0.0.1', port: 6379 };
+const GRAPHILE_TASK = 'noop';
+/** Room for one connection per concurrent job, the LISTEN connection and `addJob`. */
+const GRAPHILE_POOL_SIZE = THROUGHPUT_CONCURRENCY + 2;
 
 interface Backend {
   name: 'sqlite' | 'redis';
@@ -89,46 +98,62 @@ async function measureThroughput(backend: Backend, store: string): Promise<Recor
   };
 }
 
+/** Submit-to-start times of jobs submitted one at a time, each once the previous one started. */
+class LatencyProbe {
+  private readonly submittedAt: number[] = [];
+  private readonly latencies: number[] = [];
+
+  /** Records that the handler of job `sample` was entered. */
+  recordStart(sample: number): void {
+    this.latencies.push(performance.now() - this.submittedAt[sample]);
+  }
+
+  async run(submit: (sample: number) => Promise<unknown>): Promise<void> {
+    for (let sample = 0; sample < LATENCY_SAMPLES; sample += 1) {
+      this.submittedAt[sample] = performance.now();
+      await submit(sample);
+
+      while (this.latencies.length <= sample) {
+        await sleep(1);
+      }
+
+      await sleep(LATENCY_GAP_MS);
+    }
+  }
+
+  summary(): Record<string, number> {
+    const sorted = [...this.latencies].sort((left, right) => left - right);
+
+    return {
+      samples: sorted.length,
+      p50Ms: round(percentile(sorted, 0.5)),
+      p99Ms: round(percentile(sorted, 0.99)),
+      maxMs: round(sorted[sorted.length - 1]),
+    };
+  }
+}
+
 /** Submits jobs one at a time and measures how long each waits before its handler starts. */
 async function measureLatency(
   worker: JobEngine,
   submitter: JobEngine,
 ): Promise<Record<string, number>> {
-  const submittedAt: number[] = [];
-  const latencies: number[] = [];
+  const probe = new LatencyProbe();
 
   worker.registerHandler(
     'INDEX',
     async (job) => {
-      latencies.push(performance.now() - submittedAt[job.payload as number]);
+      probe.recordStart(job.payload as number);
 
       return Promise.resolve(null);
     },
     { concurrency: 4 },
   );
   await worker.start();
-
-  for (let sample = 0; sample < LATENCY_SAMPLES; sample += 1) {
-    submittedAt[sample] = performance.now();
-    await submitter.submit({ type: 'INDEX', payload: sample });
-
-    while (latencies.length <= sample) {
-      await sleep(1);
-    }
-
-    await sleep(LATENCY_GAP_MS);
-  }
-
+  await probe.run(async (sample) => submitter.submit({ type: 'INDEX', payload: sample }));
   await worker.stop();
 
-  const sorted = [...latencies].sort((left, right) => left - right);
-
-  return {
-    samples: sorted.length,
-    p50Ms: round(percentile(sorted, 0.5)),
-    p99Ms: round(percentile(sorted, 0.99)),
-    maxMs: round(sorted[sorted.length - 1]),
-  };
+  return probe.summary();
 }
 
 async function measureBackend(backend: Backend): Promise<Record<string, unknown>> {
@@ -156,6 +181,165 @@ async function measureBackend(backend: Backend): Promise<Record<string, unknown>
   console.log(backend.name, JSON.stringify(result));
 
   return result;
+}
+
+/** Passes graphile-worker's warnings and errors to the console and drops its other log lines. */
+function graphileLogger(): Logger {
+  return new Logger(() => (level, message) => {
+    const name: string = level;
+
+    if (name === 'error' || name === 'warning') {
+      console.error(`graphile-worker ${name}: ${message}`);
+    }
+  });
+}
+
+function startGraphileRunner(url: string, concurrency: number, onStart: (payload: unknown) => void): Promise<Runner> {
+  const taskList: TaskList = {
+    [GRAPHILE_TASK]: (payload) => {
+      onStart(payload);
+    },
+  };
+
+  return run({
+    connectionString: url,
+    maxPoolSize: GRAPHILE_POOL_SIZE,
+    concurrency,
+    taskList,
+    noHandleSignals: true,
+    logger: graphileLogger(),
+  });
+}
+
+async function countGraphileJobs(database: BenchDatabase): Promise<number> {
+  const client = database.client();
+
+  await client.connect();
+
+  try {
+    const result = await client.query<{ count: string }>('SELECT count(*) FROM graphile_worker.jobs');
+
+    return Number(result.rows[0].count);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Adds the jobs one at a time, then runs them all. graphile-worker deletes each job once it succeeds. */
+async function measureGraphileThroughput(database: BenchDatabase): Promise<Record<string, number>> {
+  const utils = await makeWorkerUtils({ connectionString: database.url, logger: graphileLogger() });
+  const submitStarted = performance.now();
+
+  try {
+    for (let index = 0; index < JOBS; index += 1) {
+      await utils.addJob(GRAPHILE_TASK, { index });
+    }
+  } finally {
+    await utils.release();
+  }
+
+  const submitSeconds = (performance.now() - submitStarted) / 1000;
+  let ran = 0;
+  const started = performance.now();
+  const runner = await startGraphileRunner(database.url, THROUGHPUT_CONCURRENCY, () => {
+    ran += 1;
+  });
+
+  while (ran < JOBS) {
+    await sleep(5);
+  }
+
+  // stop() waits for the running jobs, so the time covers the last completion.
+  await runner.stop();
+
+  const seconds = (performance.now() - started) / 1000;
+  const left = await countGraphileJobs(database);
+
+  if (left !== 0) {
+    throw new Error(`graphile-worker left ${left} jobs in its table, expected none.`);
+  }
+
+  return {
+    jobs: JOBS,
+    concurrency: THROUGHPUT_CONCURRENCY,
+    addJobJobsPerSecond: Math.round(JOBS / submitSeconds),
+    jobsPerSecond: Math.round(JOBS / seconds),
+    seconds: round(seconds),
+  };
+}
+
+/** Measures latency with jobs added through the runner itself or through worker utils that have a pool of their own. */
+async function measureGraphileLatency(database: BenchDatabase, submitter: 'same' | 'other'): Promise<Record<string, number>> {
+  const probe = new LatencyProbe();
+  const runner = await startGraphileRunner(database.url, 4, (payload) => {
+    probe.recordStart((payload as { sample: number }).sample);
+  });
+  const utils = submitter === 'other' ? await makeWorkerUtils({ connectionString: database.url, logger: graphileLogger() }) : null;
+  const addJob = utils?.addJob ?? runner.addJob;
+
+  try {
+    await probe.run(async (sample) => addJob(GRAPHILE_TASK, { sample }));
+  } finally {
+    await utils?.release();
+    await runner.stop();
+  }
+
+  return probe.summary();
+}
+
+/** Reads the settings that decide when a PostgreSQL commit is durable. */
+async function readDurabilitySettings(database: BenchDatabase): Promise<Record<string, string>> {
+  const client = database.client();
+  const settings: Record<string, string> = {};
+
+  await client.connect();
+
+  try {
+    for (const name of ['synchronous_commit', 'fsync', 'wal_sync_method']) {
+      const result = await client.query<Record<string, string>>(`SHOW ${name}`);
+
+      settings[name] = result.rows[0][name];
+    }
+  } finally {
+    await client.end();
+  }
+
+  return settings;
+}
+
+async function measureGraphileWorker(): Promise<Record<string, unknown>> {
+  const database = await BenchDatabase.create();
+
+  try {
+    await runMigrations({ connectionString: database.url, logger: graphileLogger() });
+
+    const packageJson = JSON.parse(readFileSync(require.resolve('graphile-worker/package.json'), 'utf8')) as {
+      version: string;
+    };
+    const result = {
+      version: packageJson.version,
+      postgres: await readDurabilitySettings(database),
+      throughput: await measureGraphileThroughput(database),
+      latencySameEngine: await measureGraphileLatency(database, 'same'),
+      latencyOtherEngine: await measureGraphileLatency(database, 'other'),
+    };
+
+    console.log('graphile-worker', JSON.stringify(result));
+
+    return result;
+  } finally {
+    await database.drop();
+  }
+}
+
+/** Divides each engine's jobs per second by graphile-worker's. */
+function throughputRatios(figures: Record<string, { throughput: { jobsPerSecond: number } }>): Record<string, number> {
+  const reference = figures.graphileWorker.throughput.jobsPerSecond;
+
+  return {
+    sqlite: round(figures.sqlite.throughput.jobsPerSecond / reference),
+    redis: round(figures.redis.throughput.jobsPerSecond / reference),
+  };
 }
 
 async function main(): Promise<void> {
@@ -190,18 +374,23 @@ async function main(): Promise<void> {
   ];
 
   try {
-    const figures: Record<string, unknown> = {};
+    const figures: Record<string, { throughput: { jobsPerSecond: number } }> = {};
 
     for (const backend of backends) {
-      figures[backend.name] = await measureBackend(backend);
+      figures[backend.name] = (await measureBackend(backend)) as (typeof figures)[string];
     }
+
+    figures.graphileWorker = (await measureGraphileWorker()) as (typeof figures)[string];
 
     recordResult('jobs', {
       ...figures,
+      throughputVersusGraphileWorker: throughputRatios(figures),
       notes:
         'No-op handlers in one process. SQLite commits each write cycle with synchronous=FULL, so its ' +
         'throughput follows the disk flush time. "Other engine" latency on SQLite includes the poll ' +
-        `interval of ${POLL_INTERVAL_MS} ms.`,
+        `interval of ${POLL_INTERVAL_MS} ms. graphile-worker keeps its defaults: each addJob and each ` +
+        'job completion is its own PostgreSQL commit (durability settings under graphileWorker.postgres), ' +
+        `jobs are added one at a time without batching, and its pool has ${GRAPHILE_POOL_SIZE} connections.`,
       loadAverage: os.loadavg()[0],
     });
   } finally {
