@@ -48,12 +48,19 @@ export interface ProfileSchema {
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
+/** Row counters of a job; every job type reports the same three. */
+export interface JobProgress {
+  rowsRead: number;
+  rowsLoaded: number;
+  rowsRejected: number;
+}
+
 export interface Job {
   id: string;
   type: string;
   status: JobStatus;
   attempts: number;
-  progress: { rowsRead: number; rowsLoaded: number; rowsRejected: number } | null;
+  progress: JobProgress | null;
   result: {
     tableId: string;
     table: string;
@@ -62,6 +69,70 @@ export interface Job {
     rejectsFileId?: string;
   } | null;
   error: { message?: string } | string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export const JOB_STATUSES: readonly JobStatus[] = [
+  'queued',
+  'running',
+  'succeeded',
+  'failed',
+  'cancelled',
+];
+
+/** A page of `GET /api/jobs`, newest first. */
+export interface JobPage {
+  jobs: Job[];
+  nextCursor: string | null;
+}
+
+/** A page of `GET /api/jobs/{id}/logs`, oldest line first. */
+export interface JobLogPage {
+  lines: { at: string; attempt: number; message: string }[];
+  total: number;
+}
+
+/** An entry of the audit log. */
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  target: string | null;
+  details: unknown;
+}
+
+/** A page of `GET /api/audit`, newest first. */
+export interface AuditPage {
+  entries: AuditEntry[];
+  nextCursor: string | null;
+}
+
+export type HealthStatus = 'up' | 'degraded' | 'down' | 'unknown';
+
+/** One service in the signed-in report of `GET /api/health`. */
+export interface ServiceHealth {
+  service: string;
+  expected: boolean;
+  status: HealthStatus;
+  since: string;
+  lastCheckedAt: string | null;
+  latencyMs: number | null;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  instances: { url: string; status: HealthStatus; latencyMs: number | null; checkedAt: string }[];
+}
+
+/** The signed-in report of `GET /api/health`. */
+export interface HealthReport {
+  status: HealthStatus;
+  /** End of the latest probe round; null before the first. */
+  checkedAt: string | null;
+  probeIntervalMs?: number;
+  counts?: Record<string, number>;
+  services?: ServiceHealth[];
 }
 
 export const TERMINAL_JOB_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled'];

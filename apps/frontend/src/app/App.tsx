@@ -1,9 +1,13 @@
 import { lazy, Suspense, useEffect, useSyncExternalStore } from 'react';
 
 import { session } from '../api/session';
+import { AuditPage } from '../pages/AuditPage';
 import { DataPage } from '../pages/DataPage';
+import { JobPage } from '../pages/JobPage';
+import { JobsPage } from '../pages/JobsPage';
 import { SignInPage } from '../pages/SignInPage';
 import { SqlPage } from '../pages/SqlPage';
+import { StatusPage } from '../pages/StatusPage';
 import { TablePage } from '../pages/TablePage';
 import { TablesPage } from '../pages/TablesPage';
 import { Link, navigate, usePath } from './router';
@@ -13,11 +17,15 @@ const DashboardsPage = lazy(async () => ({
   default: (await import('../pages/DashboardsPage')).DashboardsPage,
 }));
 
-const NAVIGATION = [
+/** The pages of the top bar; an item with a role shows only to users who have it. */
+const NAVIGATION: readonly { path: string; label: string; role?: string }[] = [
   { path: '/data', label: 'Data' },
   { path: '/tables', label: 'Tables' },
   { path: '/sql', label: 'SQL' },
   { path: '/dashboards', label: 'Dashboards' },
+  { path: '/jobs', label: 'Jobs' },
+  { path: '/audit', label: 'Audit', role: 'admin' },
+  { path: '/status', label: 'Status' },
 ];
 
 function CurrentPage({ path }: { path: string }) {
@@ -40,6 +48,16 @@ function CurrentPage({ path }: { path: string }) {
           dashboardId={segments[1] === undefined ? undefined : decodeURIComponent(segments[1])}
         />
       );
+    case 'jobs':
+      return segments[1] === undefined ? (
+        <JobsPage />
+      ) : (
+        <JobPage jobId={decodeURIComponent(segments[1])} />
+      );
+    case 'audit':
+      return <AuditPage />;
+    case 'status':
+      return <StatusPage />;
     default:
       return (
         <section>
@@ -84,7 +102,9 @@ export function App() {
         <span className="brand">Rokks</span>
         <nav aria-label="Main">
           <ul>
-            {NAVIGATION.map((item) => (
+            {NAVIGATION.filter(
+              (item) => item.role === undefined || state.user.roles.includes(item.role),
+            ).map((item) => (
               <li key={item.path}>
                 <Link to={item.path} aria-current={path.startsWith(item.path) ? 'page' : undefined}>
                   {item.label}

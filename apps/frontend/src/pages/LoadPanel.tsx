@@ -1,78 +1,15 @@
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 
 import { type TransformSpec } from '@rokks/transform';
 
-import { apiEvents, apiJson } from '../api/client';
+import { apiJson } from '../api/client';
 import { type Job, TERMINAL_JOB_STATUSES } from '../api/types';
 import { Link } from '../app/router';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Field } from '../components/Field';
+import { emptyProgress, jobErrorText, useJob } from '../jobs/use-job';
 
 type LoadMode = 'create' | 'replace' | 'append' | 'upsert';
-
-const POLL_INTERVAL_MS = 1000;
-
-/**
- * Follows a job until it ends: its event stream first, then polling
- * `GET /api/jobs/{id}` if the stream closes early (a proxy timeout, say).
- */
-function useJob(jobId: string | null): { job: Job | null; error: unknown } {
-  const [job, setJob] = useState<Job | null>(null);
-  const [error, setError] = useState<unknown>(null);
-
-  useEffect(() => {
-    setJob(null);
-    setError(null);
-
-    if (jobId === null) {
-      return;
-    }
-
-    const controller = new AbortController();
-    const path = `/api/jobs/${encodeURIComponent(jobId)}`;
-
-    const follow = async (): Promise<void> => {
-      let last: Job | null = null;
-
-      try {
-        for await (const event of apiEvents(`${path}/events`, controller.signal)) {
-          if (event.event === 'job') {
-            last = JSON.parse(event.data) as Job;
-            setJob(last);
-
-            if (TERMINAL_JOB_STATUSES.includes(last.status)) {
-              return;
-            }
-          }
-        }
-
-        while (last === null || !TERMINAL_JOB_STATUSES.includes(last.status)) {
-          last = await apiJson<Job>(path, { signal: controller.signal });
-          setJob(last);
-          await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
-        }
-      } catch (caught) {
-        if (!controller.signal.aborted) {
-          setError(caught);
-        }
-      }
-    };
-
-    void follow();
-
-    return () => controller.abort();
-  }, [jobId]);
-
-  return { job, error };
-}
-
-function jobErrorText(job: Job): string {
-  if (typeof job.error === 'string') {
-    return job.error;
-  }
-
-  return job.error?.message ?? 'The job failed without a message.';
-}
 
 interface LoadPanelProps {
   fileId: string;
@@ -179,13 +116,13 @@ export function LoadPanel({ fileId, spec, defaultTable, columns }: LoadPanelProp
 }
 
 function JobProgress({ job }: { job: Job }) {
-  const progress = job.progress ?? { rowsRead: 0, rowsLoaded: 0, rowsRejected: 0 };
+  const progress = job.progress ?? emptyProgress();
 
   return (
     <div className="job" role="status" data-testid="load-job" data-status={job.status}>
       <p>
         Load {job.status}: {progress.rowsRead} rows read, {progress.rowsLoaded} loaded,{' '}
-        {progress.rowsRejected} rejected.
+        {progress.rowsRejected} rejected. <Link to={`/jobs/${job.id}`}>Job details</Link>
       </p>
       {job.status === 'succeeded' && job.result !== null ? (
         <p>

@@ -1,0 +1,191 @@
+import { type FormEvent, useEffect, useState } from 'react';
+
+import { apiJson } from '../api/client';
+import { type AuditEntry, type AuditPage as AuditPageBody } from '../api/types';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { Field } from '../components/Field';
+import { formatTime } from '../components/format-time';
+
+const PAGE_SIZE = 50;
+
+interface AuditFilters {
+  actor: string;
+  action: string;
+  /** A `datetime-local` value in the browser's time zone, or empty. */
+  since: string;
+}
+
+const NO_FILTERS: AuditFilters = { actor: '', action: '', since: '' };
+
+/** Builds the query of `GET /api/audit`; empty filters are left out, because the API rejects empty values. */
+function auditQuery(filters: AuditFilters, cursor: string | null): string {
+  const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
+
+  if (filters.actor.trim() !== '') {
+    query.set('actor', filters.actor.trim());
+  }
+
+  if (filters.action.trim() !== '') {
+    query.set('action', filters.action.trim());
+  }
+
+  if (filters.since !== '') {
+    query.set('since', new Date(filters.since).toISOString());
+  }
+
+  if (cursor !== null) {
+    query.set('cursor', cursor);
+  }
+
+  return query.toString();
+}
+
+/** The audit log (admins only), newest first, with filters and paging by cursor. */
+export function AuditPage() {
+  const [draft, setDraft] = useState<AuditFilters>(NO_FILTERS);
+  const [filters, setFilters] = useState<AuditFilters>(NO_FILTERS);
+  const [entries, setEntries] = useState<AuditEntry[] | null>(null);
+  const [nextCursor, setNextCursor] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
+
+  useEffect(() => {
+    const controller = new AbortController();
+
+    setEntries(null);
+    setNextCursor(null);
+    setError(null);
+    apiJson<AuditPageBody>(`/api/audit?${auditQuery(filters, null)}`, {
+      signal: controller.signal,
+    })
+      .then((page) => {
+        setEntries(page.entries);
+        setNextCursor(page.nextCursor);
+      })
+      .catch((caught: unknown) => {
+        if (!controller.signal.aborted) {
+          setError(caught);
+        }
+      });
+
+    return () => controller.abort();
+  }, [filters]);
+
+  const loadMore = async (): Promise<void> => {
+    if (nextCursor === null) {
+      return;
+    }
+
+    setLoadingMore(true);
+    setError(null);
+
+    try {
+      const page = await apiJson<AuditPageBody>(`/api/audit?${auditQuery(filters, nextCursor)}`);
+
+      setEntries((previous) => [...(previous ?? []), ...page.entries]);
+      setNextCursor(page.nextCursor);
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setLoadingMore(false);
+    }
+  };
+
+  const apply = (event: FormEvent): void => {
+    event.preventDefault();
+    setFilters({ ...draft });
+  };
+
+  return (
+    <section>
+      <h1>Audit log</h1>
+      <form className="inline-form" onSubmit={apply} aria-label="Audit filters">
+        <Field label="Actor">
+          {(id) => (
+            <input
+              id={id}
+              value={draft.actor}
+              placeholder="user id or system:worker"
+              onChange={(event) => setDraft({ ...draft, actor: event.target.value })}
+            />
+          )}
+        </Field>
+        <Field label="Action">
+          {(id) => (
+            <input
+              id={id}
+              value={draft.action}
+              placeholder="table.created"
+              onChange={(event) => setDraft({ ...draft, action: event.target.value })}
+            />
+          )}
+        </Field>
+        <Field label="Since">
+          {(id) => (
+            <input
+              id={id}
+              type="datetime-local"
+              value={draft.since}
+              onChange={(event) => setDraft({ ...draft, since: event.target.value })}
+            />
+          )}
+        </Field>
+        <button type="submit">Apply filters</button>
+      </form>
+      <ErrorMessage error={error} context="Loading the audit log failed" />
+      {entries === null ? (
+        error === null ? (
+          <p role="status">Loading…</p>
+        ) : null
+      ) : (
+        <>
+          <div className="table-scroll full" tabIndex={0} role="region" aria-label="Audit entries">
+            <table data-testid="audit">
+              <caption>
+                {entries.length === 1 ? '1 entry' : `${entries.length} entries`}
+                {nextCursor === null ? '' : ' (more available)'}
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">At</th>
+                  <th scope="col">Actor</th>
+                  <th scope="col">Action</th>
+                  <th scope="col">Target</th>
+                  <th scope="col">Details</th>
+                </tr>
+              </thead>
+              <tbody>
+                {entries.length === 0 ? (
+                  <tr>
+                    <td colSpan={5}>No entries match the filters.</td>
+                  </tr>
+                ) : (
+                  entries.map((entry) => (
+                    <tr key={entry.id}>
+                      <td>
+                        <time dateTime={entry.at}>{formatTime(entry.at)}</time>
+                      </td>
+                      <td>{entry.actor}</td>
+                      <th scope="row">{entry.action}</th>
+                      <td>{entry.target ?? '–'}</td>
+                      <td className="details">
+                        {entry.details === null || entry.details === undefined
+                          ? '–'
+                          : JSON.stringify(entry.details)}
+                      </td>
+                    </tr>
+                  ))
+                )}
+              </tbody>
+            </table>
+          </div>
+          {nextCursor === null ? null : (
+            <button type="button" disabled={loadingMore} onClick={() => void loadMore()}>
+              Load more
+            </button>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
