@@ -279,7 +279,56 @@ describe('dashboard flow in the browser', () => {
     );
     await screenshot('loaded');
 
-    await page.getByRole('link', { name: TABLE }).click();
+    // The load is listed as a finished job, recorded in the audit log, and every service is up.
+    await page.getByRole('link', { name: 'Jobs', exact: true }).click();
+
+    const loadJobRow = page
+      .getByTestId('jobs')
+      .getByRole('row')
+      .filter({ has: page.getByRole('link', { name: TABLE, exact: true }) });
+
+    await expectVisible(loadJobRow);
+    expect(await loadJobRow.getAttribute('data-status')).toBe('succeeded');
+    expect(await loadJobRow.innerText()).toMatch(/^ETL\s+succeeded\s+1461\s+1461\s+0\s/);
+    await screenshot('jobs');
+    await loadJobRow.getByRole('link', { name: 'ETL' }).click();
+    await expectVisible(page.locator('[data-testid="job-facts"][data-status="succeeded"]'));
+    await expectText(page.getByTestId('job-facts'), '1461 rows read, 1461 loaded, 0 rejected');
+    await expectText(page.getByTestId('job-events'), 'Job succeeded');
+    await expectText(page.getByTestId('job-log'), 'loaded 1461 rows, rejected 0');
+    expect(await page.getByRole('button', { name: 'Cancel job' }).count()).toBe(0);
+    await screenshot('job');
+
+    await page.getByRole('link', { name: 'Audit', exact: true }).click();
+    await page.getByLabel('Action').fill('table.created');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await expectVisible(
+      page
+        .getByTestId('audit')
+        .getByRole('row')
+        .filter({ hasText: `default/${TABLE}` }),
+    );
+    expect(new Set(await page.getByTestId('audit').locator('tbody th').allInnerTexts())).toEqual(
+      new Set(['table.created']),
+    );
+    await screenshot('audit');
+
+    await page.getByRole('link', { name: 'Status', exact: true }).click();
+    await expectText(page.getByTestId('platform-status'), 'The platform is up');
+
+    const serviceStatuses = await page
+      .getByTestId('services')
+      .locator('tbody tr')
+      .evaluateAll((rows) =>
+        rows.map((row) => [row.children[0].textContent, (row as HTMLElement).dataset.status]),
+      );
+
+    expect(serviceStatuses.length).toBeGreaterThan(0);
+    expect(serviceStatuses.filter(([, status]) => status !== 'up')).toEqual([]);
+    await screenshot('status');
+
+    await page.getByRole('link', { name: 'Jobs', exact: true }).click();
+    await loadJobRow.getByRole('link', { name: TABLE, exact: true }).click();
     await expectVisible(page.getByRole('heading', { name: `Table ${TABLE}` }));
     await expectText(page.locator('main'), '1,461 rows.');
     await page.getByRole('link', { name: 'Tables', exact: true }).click();

@@ -48,7 +48,7 @@ export interface ProfileSchema {
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
-/** Row counters of a job; every job type reports the same three. */
+/** Row counters of a job, the same three for every job type. */
 export interface JobProgress {
   rowsRead: number;
   rowsLoaded: number;
@@ -128,7 +128,7 @@ export interface ServiceHealth {
 /** The signed-in report of `GET /api/health`. */
 export interface HealthReport {
   status: HealthStatus;
-  /** End of the latest probe round; null before the first. */
+  /** End of the latest probe round, or null before the first. */
   checkedAt: string | null;
   probeIntervalMs?: number;
   counts?: Record<string, number>;

@@ -5,14 +5,14 @@ import { type Job, type JobProgress, type JobStatus, TERMINAL_JOB_STATUSES } fro
 
 const POLL_INTERVAL_MS = 1000;
 
-/** Keeps the event list of a long job short; the job itself always has the latest counts. */
+/** Caps the event list of a long job. The job itself always has the latest counts. */
 const MAX_KEPT_EVENTS = 200;
 
 /** One event of a job's stream, as shown in the job's event list. */
 export interface JobStreamEvent {
   /** The event's name: `job`, `status` or `progress`. */
   kind: string;
-  /** The server's time of a status or progress change; for a `job` snapshot, when it arrived. */
+  /** The server's time of a status or progress change, or the arrival time of a `job` snapshot. */
   at: string;
   text: string;
 }
@@ -163,7 +163,7 @@ export function useJob(jobId: string | null): {
   return { job, events, error, setJob };
 }
 
-/** The job's error in words, whatever shape the server sent. */
+/** Returns the job's error in words, whatever shape the server sent. */
 export function jobErrorText(job: Job): string {
   if (typeof job.error === 'string') {
     return job.error;

@@ -17,7 +17,7 @@ interface AuditFilters {
 
 const NO_FILTERS: AuditFilters = { actor: '', action: '', since: '' };
 
-/** Builds the query of `GET /api/audit`; empty filters are left out, because the API rejects empty values. */
+/** Builds the query of `GET /api/audit`. Empty filters are left out because the API rejects empty values. */
 function auditQuery(filters: AuditFilters, cursor: string | null): string {
   const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
 

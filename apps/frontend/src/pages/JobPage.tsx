@@ -111,9 +111,9 @@ function JobFacts({ job }: { job: Job }) {
           </dd>
         </>
       ) : null}
-      {job.status === 'failed' ? (
+      {job.status === 'failed' || (job.status === 'cancelled' && job.error !== null) ? (
         <>
-          <dt>Error</dt>
+          <dt>{job.status === 'failed' ? 'Error' : 'Reason'}</dt>
           <dd className="error">{jobErrorText(job)}</dd>
         </>
       ) : null}

@@ -6,7 +6,7 @@ import { Link } from '../app/router';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Field } from '../components/Field';
 import { formatTime } from '../components/format-time';
-import { emptyProgress } from '../jobs/use-job';
+import { emptyProgress, jobErrorText } from '../jobs/use-job';
 
 const PAGE_SIZE = 50;
 
@@ -89,12 +89,13 @@ export function JobsPage() {
                 </th>
                 <th scope="col">Created</th>
                 <th scope="col">Finished</th>
+                <th scope="col">Result</th>
               </tr>
             </thead>
             <tbody>
               {jobs.length === 0 ? (
                 <tr>
-                  <td colSpan={7}>No jobs{status === '' ? '' : ` with status ${status}`}.</td>
+                  <td colSpan={8}>No jobs{status === '' ? '' : ` with status ${status}`}.</td>
                 </tr>
               ) : (
                 jobs.map((job) => {
@@ -115,6 +116,15 @@ export function JobsPage() {
                       <td className="number">{progress.rowsRejected}</td>
                       <td>{formatTime(job.createdAt)}</td>
                       <td>{formatTime(job.finishedAt)}</td>
+                      <td>
+                        {job.status === 'succeeded' && job.result !== null ? (
+                          <Link to={`/tables/${job.result.tableId}`}>{job.result.table}</Link>
+                        ) : job.status === 'failed' ? (
+                          <span className="error-text">{jobErrorText(job)}</span>
+                        ) : (
+                          '–'
+                        )}
+                      </td>
                     </tr>
                   );
                 })

@@ -5,10 +5,14 @@ import { type HealthReport } from '../api/types';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { formatTime } from '../components/format-time';
 
+/** Refresh interval when the report gives no probe interval, in milliseconds. */
+const DEFAULT_REFRESH_MS = 5000;
+const MIN_REFRESH_MS = 1000;
+
 /**
- * Every service's health from `GET /api/health`. The page lives at
- * `/status` because `/api/health` is the edge's and load balancers often
- * probe `/health`.
+ * Every service's health from `GET /api/health`, refreshed after each
+ * probe interval. The page lives at `/status` so that `/health` stays free
+ * for health probes in front of the edge.
  */
 export function StatusPage() {
   const [report, setReport] = useState<HealthReport | null>(null);
@@ -16,19 +20,37 @@ export function StatusPage() {
   const [version, setVersion] = useState(0);
   const reload = useCallback(() => setVersion((value) => value + 1), []);
 
+  // Reads the report again after each probe interval, so the page follows the healthcheck.
   useEffect(() => {
     const controller = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
 
-    setError(null);
-    apiJson<HealthReport>('/api/health', { signal: controller.signal })
-      .then(setReport)
-      .catch((caught: unknown) => {
-        if (!controller.signal.aborted) {
-          setError(caught);
+    const read = async (): Promise<void> => {
+      let intervalMs = DEFAULT_REFRESH_MS;
+
+      try {
+        const next = await apiJson<HealthReport>('/api/health', { signal: controller.signal });
+
+        setReport(next);
+        setError(null);
+        intervalMs = Math.max(next.probeIntervalMs ?? DEFAULT_REFRESH_MS, MIN_REFRESH_MS);
+      } catch (caught) {
+        if (controller.signal.aborted) {
+          return;
         }
-      });
 
-    return () => controller.abort();
+        setError(caught);
+      }
+
+      timer = setTimeout(() => void read(), intervalMs);
+    };
+
+    void read();
+
+    return () => {
+      controller.abort();
+      clearTimeout(timer);
+    };
   }, [version]);
 
   const services = report?.services ?? [];
