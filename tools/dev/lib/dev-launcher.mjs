@@ -203,6 +203,11 @@ export class DevLauncher {
       env.ROKKS_PUBLIC_PORT = String(ports.publicPort);
     }
 
+    // The edge serves the SPA that this launch built, unless told otherwise.
+    if (service === 'edge' && this.options.env.ROKKS_EDGE_SPA_DIR === undefined) {
+      env.ROKKS_EDGE_SPA_DIR = path.join(this.options.distDir, 'apps/frontend');
+    }
+
     if (service === 'auth' && this.admin !== undefined) {
       env.ROKKS_ADMIN_EMAIL = this.admin.email;
       env.ROKKS_ADMIN_PASSWORD = this.admin.password;
