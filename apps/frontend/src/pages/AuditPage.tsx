@@ -130,7 +130,10 @@ export function AuditPage() {
             />
           )}
         </Field>
-        <button type="submit">Apply filters</button>
+        {/* Disabled while a page loads, so the page cannot join the list of other filters. */}
+        <button type="submit" disabled={loadingMore}>
+          Apply filters
+        </button>
       </form>
       <ErrorMessage error={error} context="Loading the audit log failed" />
       {entries === null ? (
