@@ -68,6 +68,9 @@ export async function runEtlJob(job: Job, context: JobContext, dependencies: Etl
 
     return toJobResult(result);
   } catch (error) {
+    // runEtl aborts the load on any failure, so whatever the progress counted
+    // as loaded was rolled back.
+    context.reportProgress({ rowsLoaded: 0 });
     throw classify(error, context.signal);
   }
 }
