@@ -5,9 +5,9 @@ interface Pending {
 
 /**
  * The body of one streaming request, fed by `push`. It contains at most one
- * chunk: `push` resolves once the HTTP client has written the chunk and
- * asks for the next one, so a producer that awaits each push keeps memory
- * flat.
+ * chunk, because `push` resolves only once the HTTP client has written the
+ * chunk and pulls the next one. A producer that awaits each push therefore
+ * keeps memory flat.
  */
 export class PushedBody implements AsyncIterable<Uint8Array> {
   private pending: Pending | null = null;
@@ -59,7 +59,7 @@ export class PushedBody implements AsyncIterable<Uint8Array> {
         try {
           yield pending.chunk;
         } finally {
-          // The client asks for the next chunk only once this one is written.
+          // The client pulls the next chunk only once this one is written.
           pending.taken();
         }
 

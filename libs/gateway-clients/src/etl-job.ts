@@ -20,7 +20,7 @@ export interface EtlJobPayload {
     /** Logical key columns, for `upsert` only. */
     key?: string[];
   };
-  /** User id of whoever started the run, for the audit log. */
+  /** User id of the user who started the run, for the audit log. */
   actor: string;
 }
 

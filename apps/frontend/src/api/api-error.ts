@@ -64,7 +64,7 @@ export function toApiError(status: number, statusText: string, body: unknown): A
   );
 }
 
-/** The text to show for any caught error. */
+/** Returns the text to show for any caught error. */
 export function describeError(error: unknown): { message: string; hint: string } {
   if (error instanceof ApiError) {
     return { message: error.message, hint: error.hint };

@@ -20,8 +20,8 @@ interface TokenResponse {
 const REFRESH_MARGIN_SECONDS = 30;
 
 /**
- * The signed-in session. The access token lives only in memory; the refresh
- * token is an httpOnly cookie on `/auth` that the browser sends to
+ * The signed-in session. The access token is kept only in memory. The
+ * refresh token is an httpOnly cookie on `/auth` that the browser sends to
  * `POST /auth/refresh`, so a reload signs in again without a password.
  */
 class Session {
@@ -86,7 +86,7 @@ class Session {
     }).catch(() => undefined);
   }
 
-  /** The current access token, refreshed first when there is none. */
+  /** Returns the current access token, refreshing it first when there is none. */
   async token(): Promise<string> {
     const token = this.accessToken ?? (await this.refresh());
 

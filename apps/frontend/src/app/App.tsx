@@ -70,7 +70,7 @@ function CurrentPage({ path }: { path: string }) {
   }
 }
 
-/** The application shell: sign-in gate, navigation and the current page. */
+/** Renders the application shell: sign-in gate, navigation and the current page. */
 export function App() {
   const state = useSyncExternalStore(session.subscribe, session.getState);
   const path = usePath();

@@ -25,12 +25,12 @@ export function navigate(path: string, options: { replace?: boolean } = {}): voi
   }
 }
 
-/** The current path, re-rendering on navigation. */
+/** Returns the current path and re-renders on navigation. */
 export function usePath(): string {
   return useSyncExternalStore(subscribe, () => window.location.pathname);
 }
 
-/** An anchor that navigates inside the app; modified clicks keep the browser's behaviour (new tab). */
+/** Renders an anchor that navigates inside the app. Modified clicks keep the browser's behaviour (new tab). */
 export function Link({
   to,
   onClick,

@@ -20,7 +20,7 @@ interface DataTableProps {
   testId?: string;
 }
 
-/** A plain table of result rows with typed headers. */
+/** Renders a plain table of result rows with typed headers. */
 export function DataTable({ caption, columns, rows, empty = 'No rows.', testId }: DataTableProps) {
   return (
     <div className="table-scroll" tabIndex={0} role="region" aria-label={caption}>

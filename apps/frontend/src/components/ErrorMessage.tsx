@@ -1,6 +1,6 @@
 import { describeError } from '../api/api-error';
 
-/** An error in plain words with the next step, announced to screen readers. */
+/** Shows an error in plain words with the next step, announced to screen readers. */
 export function ErrorMessage({ error, context }: { error: unknown; context?: string }) {
   if (error === null || error === undefined) {
     return null;

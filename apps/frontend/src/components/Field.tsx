@@ -1,7 +1,7 @@
 import { type ReactElement, type ReactNode, useId } from 'react';
 
 /**
- * A label and its control, tied by id. The label does not wrap the control,
+ * Renders a label and its control, tied by id. The label does not wrap the control,
  * because a wrapped select would add its selected option to its own name.
  */
 export function Field({

@@ -13,7 +13,7 @@ interface LineChartProps {
   seriesName: string;
 }
 
-/** An ECharts line chart over time. */
+/** Renders an ECharts line chart over time. */
 export function LineChart({ label, points, seriesName }: LineChartProps) {
   const container = useRef<HTMLDivElement>(null);
 

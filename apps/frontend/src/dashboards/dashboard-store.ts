@@ -28,7 +28,7 @@ export interface Dashboard {
 
 const COLLECTION = '/api/doc/dashboards';
 
-/** A random id of 16 hex digits, from crypto.getRandomValues (available outside secure contexts too). */
+/** Returns a random id of 16 hex digits from crypto.getRandomValues, which works outside secure contexts too. */
 export function randomId(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(8)), (byte) =>
     byte.toString(16).padStart(2, '0'),

@@ -40,7 +40,7 @@ function auditQuery(filters: AuditFilters, cursor: string | null): string {
   return query.toString();
 }
 
-/** The audit log (admins only), newest first, with filters and paging by cursor. */
+/** Shows the audit log (admins only), newest first, with filters and paging by cursor. */
 export function AuditPage() {
   const [draft, setDraft] = useState<AuditFilters>(NO_FILTERS);
   const [filters, setFilters] = useState<AuditFilters>(NO_FILTERS);

@@ -22,7 +22,7 @@ import { useTables } from './use-tables';
 const TIME_TYPES = new Set(['date', 'timestamp', 'timestamptz']);
 const NUMERIC_TYPES = new Set(['integer', 'float', 'numeric']);
 
-/** The list of dashboards, or one dashboard when `dashboardId` is set. */
+/** Shows the list of dashboards, or one dashboard when `dashboardId` is set. */
 export function DashboardsPage({ dashboardId }: { dashboardId?: string }) {
   return dashboardId === undefined ? (
     <DashboardList />

@@ -10,7 +10,7 @@ import { emptyProgress, jobErrorText, useJob } from '../jobs/use-job';
 /** The first log lines shown; the rest are counted. */
 const LOG_LINES = 200;
 
-/** One job: its status and progress, live events, log lines and a Cancel button while it runs. */
+/** Shows one job: its status and progress, live events, log lines and a Cancel button while it runs. */
 export function JobPage({ jobId }: { jobId: string }) {
   const { job, events, error, setJob } = useJob(jobId);
   const [cancelError, setCancelError] = useState<unknown>(null);
@@ -121,7 +121,7 @@ function JobFacts({ job }: { job: Job }) {
   );
 }
 
-/** The job's log lines, read once and again when the job finishes. */
+/** Shows the job's log lines, read once and again when the job finishes. */
 function JobLog({ jobId, finished }: { jobId: string; finished: boolean }) {
   const [log, setLog] = useState<JobLogPage | null>(null);
   const [error, setError] = useState<unknown>(null);

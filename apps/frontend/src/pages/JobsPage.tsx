@@ -10,7 +10,7 @@ import { emptyProgress, jobErrorText } from '../jobs/use-job';
 
 const PAGE_SIZE = 50;
 
-/** The workspace's jobs, newest first, with a status filter. */
+/** Lists the workspace's jobs, newest first, with a status filter. */
 export function JobsPage() {
   const [status, setStatus] = useState<JobStatus | ''>('');
   const [jobs, setJobs] = useState<Job[] | null>(null);

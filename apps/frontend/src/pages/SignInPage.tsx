@@ -4,7 +4,7 @@ import { session } from '../api/session';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Field } from '../components/Field';
 
-/** The local sign-in form. */
+/** Renders the local sign-in form. */
 export function SignInPage({ reason }: { reason?: string }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');

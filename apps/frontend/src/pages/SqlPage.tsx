@@ -16,7 +16,7 @@ function describePosition(sql: string, position: number): string {
   return `line ${lines.length}, column ${lines[lines.length - 1].length + 1}`;
 }
 
-/** A read-only SQL statement against logical names, with its result. */
+/** Runs a read-only SQL statement against logical names and shows its result. */
 export function SqlPage() {
   const [sql, setSql] = useState(
     () => window.localStorage.getItem(SQL_DRAFT_KEY) ?? 'SELECT * FROM seattle_weather LIMIT 10',

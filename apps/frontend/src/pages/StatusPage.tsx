@@ -10,9 +10,9 @@ const DEFAULT_REFRESH_MS = 5000;
 const MIN_REFRESH_MS = 1000;
 
 /**
- * Every service's health from `GET /api/health`, refreshed after each
- * probe interval. The page lives at `/status` so that `/health` stays free
- * for health probes in front of the edge.
+ * Shows every service's health from `GET /api/health`, refreshed after each
+ * probe interval. The page is at `/status` so that `/health` stays free for
+ * health probes in front of the edge.
  */
 export function StatusPage() {
   const [report, setReport] = useState<HealthReport | null>(null);

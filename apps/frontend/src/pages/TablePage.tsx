@@ -11,7 +11,7 @@ import { Field } from '../components/Field';
 
 const PAGE_SIZE = 50;
 
-/** One table: rename it or its columns (metadata only), browse its rows, drop it. */
+/** Shows one table, where it and its columns can be renamed (metadata only), its rows browsed and the table dropped. */
 export function TablePage({ tableId }: { tableId: string }) {
   const [table, setTable] = useState<TableInfo | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -67,7 +67,7 @@ export function TablePage({ tableId }: { tableId: string }) {
   );
 }
 
-/** A name with an inline form to change it. */
+/** Shows a name with an inline form to change it. */
 function RenameField({
   label,
   value,

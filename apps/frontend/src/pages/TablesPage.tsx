@@ -2,7 +2,7 @@ import { Link } from '../app/router';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { useTables } from './use-tables';
 
-/** The workspace's tables with their row counts. */
+/** Lists the workspace's tables with their row counts. */
 export function TablesPage() {
   const { tables, error, reload } = useTables();
 

@@ -97,7 +97,7 @@ describe.each(BACKENDS)('Load API on %s', (backend) => {
       resume = resolve;
     });
 
-    /** Sends the first half, then holds the rest back until the test lets it go. */
+    /** Sends the first half, then waits for the test's signal before sending the rest. */
     async function* heldRows(): AsyncGenerator<Uint8Array> {
       yield* streamRows(0, half, 1000, padding);
       await resumed;
