@@ -52,8 +52,9 @@ interface JobView {
 
 /** Signs in with e-mail and password and stores the session. */
 export async function login(context: CommandContext, options: { email?: string; passwordStdin: boolean }): Promise<void> {
-  const url = context.url ?? context.store.read()?.url ?? DEFAULT_URL;
-  const email = options.email ?? context.store.read()?.email;
+  const stored = context.store.read();
+  const url = context.url ?? stored?.url ?? DEFAULT_URL;
+  const email = options.email ?? stored?.email;
 
   if (email === undefined) {
     throw new CliError('Missing --email: rokks login --email you@example.com --password-stdin', EXIT_USAGE);
