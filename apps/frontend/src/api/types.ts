@@ -34,7 +34,7 @@ export interface ProfileColumn {
   distinctEstimate: number;
   sample: string[];
   ambiguous?: boolean;
-  alternatives?: { type: ColumnType }[];
+  alternatives?: { type: ColumnType; castOptions?: CastOptions }[];
 }
 
 /** The `schema` event of a file profile. */
