@@ -69,6 +69,13 @@ export async function apiJson<T>(path: string, options: RequestOptions = {}): Pr
   return (await response.json()) as T;
 }
 
+/** Downloads a binary body, such as a blob of the doc gateway. */
+export async function apiBlob(path: string, signal?: AbortSignal): Promise<Blob> {
+  const response = await send(path, { headers: { accept: '*/*' }, signal });
+
+  return response.blob();
+}
+
 /**
  * Reads a server-sent event stream. EventSource cannot send the
  * Authorization header, so the stream is read from fetch's body.
