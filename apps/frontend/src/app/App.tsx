@@ -6,7 +6,6 @@ import { DataPage } from '../pages/DataPage';
 import { JobPage } from '../pages/JobPage';
 import { JobsPage } from '../pages/JobsPage';
 import { SignInPage } from '../pages/SignInPage';
-import { SqlPage } from '../pages/SqlPage';
 import { StatusPage } from '../pages/StatusPage';
 import { TablePage } from '../pages/TablePage';
 import { TablesPage } from '../pages/TablesPage';
@@ -16,6 +15,9 @@ import { Link, navigate, usePath } from './router';
 const DashboardsPage = lazy(async () => ({
   default: (await import('../pages/DashboardsPage')).DashboardsPage,
 }));
+
+// CodeMirror is about 400 kB, so the SQL page loads on first use too.
+const SqlPage = lazy(async () => ({ default: (await import('../pages/SqlPage')).SqlPage }));
 
 /** The pages of the top bar; an item with a role shows only to users who have it. */
 const NAVIGATION: readonly { path: string; label: string; role?: string }[] = [
@@ -80,7 +82,8 @@ export function App() {
   }, []);
 
   useEffect(() => {
-    if (state.status === 'signed-in' && path === '/') {
+    // An identity provider's sign-in may come back to the sign-in page's path.
+    if (state.status === 'signed-in' && (path === '/' || path === '/sign-in')) {
       navigate('/data', { replace: true });
     }
   }, [state.status, path]);

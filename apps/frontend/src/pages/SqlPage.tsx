@@ -1,19 +1,22 @@
-import { type FormEvent, type KeyboardEvent, useState } from 'react';
+import { useCallback, useMemo, useRef, useState } from 'react';
+import { Button } from 'react-aria-components';
 
 import { ApiError } from '../api/api-error';
 import { apiJson } from '../api/client';
 import { type QueryResult } from '../api/types';
 import { DataTable } from '../components/DataTable';
 import { ErrorMessage } from '../components/ErrorMessage';
+import { lineAndColumn } from '../components/sql-error-range';
+import { SqlEditor } from '../components/SqlEditor';
+import { useTables } from './use-tables';
 
 const SQL_DRAFT_KEY = 'rokks.sql-draft';
 
-/** Shows the line and column of a 1-based character position in the statement. */
-function describePosition(sql: string, position: number): string {
-  const before = sql.slice(0, Math.max(0, position - 1));
-  const lines = before.split('\n');
-
-  return `line ${lines.length}, column ${lines[lines.length - 1].length + 1}`;
+/** Returns the 1-based character position an API error points at, or null. */
+function errorPositionOf(error: unknown): number | null {
+  return error instanceof ApiError && typeof error.details.position === 'number'
+    ? error.details.position
+    : null;
 }
 
 /** Runs a read-only SQL statement against logical names and shows its result. */
@@ -21,84 +24,143 @@ export function SqlPage() {
   const [sql, setSql] = useState(
     () => window.localStorage.getItem(SQL_DRAFT_KEY) ?? 'SELECT * FROM seattle_weather LIMIT 10',
   );
-  const [result, setResult] = useState<QueryResult | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const [result, setResult] = useState<{ body: QueryResult; milliseconds: number } | null>(null);
+  const [error, setError] = useState<{ cause: unknown; sql: string } | null>(null);
   const [running, setRunning] = useState(false);
+  const inFlight = useRef<AbortController | null>(null);
+  const { tables } = useTables();
 
-  const run = async (): Promise<void> => {
+  const schema = useMemo(() => {
+    const namespace: Record<string, string[]> = {};
+
+    for (const table of tables ?? []) {
+      namespace[table.name] = table.columns.map((column) => column.name);
+    }
+
+    return namespace;
+  }, [tables]);
+
+  const changeSql = useCallback((next: string) => {
+    setSql(next);
+    window.localStorage.setItem(SQL_DRAFT_KEY, next);
+  }, []);
+
+  const run = useCallback(async (): Promise<void> => {
+    // A new run replaces one still under way.
+    inFlight.current?.abort();
+
+    const controller = new AbortController();
+    const started = performance.now();
+
+    inFlight.current = controller;
     setRunning(true);
     setError(null);
 
     try {
-      setResult(await apiJson<QueryResult>('/api/sql/query', { body: { sql } }));
+      const body = await apiJson<QueryResult>('/api/sql/query', {
+        body: { sql },
+        signal: controller.signal,
+      });
+
+      setResult({ body, milliseconds: Math.round(performance.now() - started) });
     } catch (caught) {
+      if (controller.signal.aborted) {
+        return;
+      }
+
       setResult(null);
-      setError(caught);
+      setError({ cause: caught, sql });
     } finally {
-      setRunning(false);
+      if (inFlight.current === controller) {
+        inFlight.current = null;
+        setRunning(false);
+      }
     }
-  };
+  }, [sql]);
 
-  const submit = (event: FormEvent): void => {
-    event.preventDefault();
-    void run();
-  };
-
-  const runOnControlEnter = (event: KeyboardEvent): void => {
-    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
-      event.preventDefault();
-      void run();
-    }
-  };
-
-  const position =
-    error instanceof ApiError && typeof error.details.position === 'number'
-      ? error.details.position
-      : null;
+  const runNow = useCallback(() => void run(), [run]);
+  const position = error === null ? null : errorPositionOf(error.cause);
+  const where = position === null || error === null ? null : lineAndColumn(error.sql, position - 1);
 
   return (
     <section>
       <h1>SQL</h1>
-      <form onSubmit={submit}>
-        <label htmlFor="sql-text">
-          SQL statement (one read-only statement; Ctrl+Enter runs it)
-        </label>
-        <textarea
-          id="sql-text"
-          className="sql"
-          rows={8}
-          spellCheck={false}
+      <div className="field">
+        <span id="sql-label" className="label">
+          SQL statement
+        </span>
+        <SqlEditor
           value={sql}
-          onChange={(event) => {
-            setSql(event.target.value);
-            window.localStorage.setItem(SQL_DRAFT_KEY, event.target.value);
-          }}
-          onKeyDown={runOnControlEnter}
+          onChange={changeSql}
+          onRun={runNow}
+          labelledBy="sql-label"
+          describedBy="sql-help"
+          schema={schema}
+          errorPosition={position}
         />
-        <button type="submit" disabled={running}>
-          {running ? 'Running…' : 'Run'}
-        </button>
-      </form>
-      <ErrorMessage error={error} context="The query failed" />
-      {position === null ? null : (
-        <p className="hint">The error is at {describePosition(sql, position)}.</p>
+        <p id="sql-help" className="help">
+          One read-only SELECT against your tables by their names. Ctrl+Enter (⌘+Enter on a Mac)
+          runs it; Ctrl+Space lists table and column names.
+        </p>
+      </div>
+      <Button onPress={runNow} isDisabled={running}>
+        {running ? 'Running…' : 'Run'}
+      </Button>
+      <ErrorMessage error={error?.cause} context="The query failed" />
+      {where === null ? null : (
+        <p className="hint" data-testid="sql-error-position">
+          The error is at line {where.line}, column {where.column}, marked in the editor.
+        </p>
       )}
       {result === null ? null : (
         <>
           <p role="status" data-testid="sql-summary">
-            {result.rowCount} rows.
-            {result.truncated
-              ? ' Truncated: the row limit applied, so more rows exist than shown.'
-              : ''}
+            {result.body.rowCount.toLocaleString('en')}{' '}
+            {result.body.rowCount === 1 ? 'row' : 'rows'} in {result.milliseconds} ms.
+            {result.body.truncated ? (
+              <strong className="truncated">
+                {' '}
+                Truncated: the row limit applied, so the query has more rows than shown. Add a
+                LIMIT, a WHERE or an aggregate to see the rest.
+              </strong>
+            ) : null}
           </p>
           <DataTable
             caption="Query result"
-            columns={result.columns}
-            rows={result.rows}
+            columns={result.body.columns}
+            rows={result.body.rows}
             testId="sql-result"
+            firstRowNumber={1}
           />
         </>
       )}
+      <TableList tables={tables} />
     </section>
+  );
+}
+
+/** Lists the tables and their columns, for reference while writing a query. */
+function TableList({ tables }: { tables: ReturnType<typeof useTables>['tables'] }) {
+  if (tables === null || tables.length === 0) {
+    return null;
+  }
+
+  return (
+    <details className="table-list">
+      <summary>Tables and columns ({tables.length})</summary>
+      <ul>
+        {tables.map((table) => (
+          <li key={table.id}>
+            <code>{table.name}</code>:{' '}
+            {table.columns.map((column, index) => (
+              <span key={column.id}>
+                {index === 0 ? '' : ', '}
+                <code>{column.name}</code> <span className="type">{column.type}</span>
+              </span>
+            ))}
+          </li>
+        ))}
+      </ul>
+    </details>
   );
 }
