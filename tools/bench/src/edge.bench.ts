@@ -191,6 +191,7 @@ async function main(): Promise<void> {
       return response.statusCode;
     };
 
+    await waitUntilForwarded(throughEdge);
     await loadLoop(throughEdge, WARM_UP_REQUESTS, CONCURRENCY);
     await loadLoop(straight, WARM_UP_REQUESTS, CONCURRENCY);
 
@@ -228,6 +229,23 @@ async function main(): Promise<void> {
 
     await platform.dispose();
     rmSync(edgeBuild, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Waits until the edge forwards to the backend: it reads the registry's list
+ * of instances on its own schedule, so it may return 503 for a moment after
+ * both registered.
+ */
+async function waitUntilForwarded(send: () => Promise<number>): Promise<void> {
+  const deadline = Date.now() + 30_000;
+
+  while ((await send()) !== 200) {
+    if (Date.now() > deadline) {
+      throw new Error('The edge did not forward to the backend within 30 s.');
+    }
+
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
@@ -26,20 +27,32 @@ import { sendError } from './edge-errors';
 const PATH_REJECTED_MESSAGE =
   'The request path is not accepted: it has an ambiguous or invalid spelling (such as //, .., %2f or ;).';
 
-/** One browser request on its way through the edge. */
+/**
+ * One browser request on its way through the edge. Forwarded requests use
+ * only the raw Node request and response. The routes the edge serves itself
+ * (health, docs, the SPA, errors for unknown paths) also carry fastify's reply.
+ */
 interface Exchange {
-  request: FastifyRequest;
-  reply: FastifyReply;
+  request: IncomingMessage;
+  response: ServerResponse;
+  reply?: FastifyReply;
   requestId: string;
   client: ClientOrigin;
+  userId?: string;
 }
 
+/** A request fastify routed to the edge's catch-all route. */
+type ServedExchange = Exchange & { reply: FastifyReply };
+
 /**
- * The browser-facing routes of the edge, registered straight on the public
- * Fastify instance: one catch-all route, so that every path goes through
- * the same parsing (`parseRequestPath`), routing (`resolveRoute`), access
- * check and rate limit before anything is forwarded or served. Request
- * bodies are never parsed: the edge streams them to the backends.
+ * The browser-facing routes of the edge. Every path goes through the same
+ * parsing (`parseRequestPath`), routing (`resolveRoute`), access check and
+ * rate limit before anything is forwarded or served. Requests to forward,
+ * nearly all of the traffic, are handled on the server's request event,
+ * before fastify and Nest add their routing, hooks and request logging.
+ * The edge writes its own `request completed` line for each of them. The
+ * other routes (health, docs, the SPA) are one catch-all fastify route. Request bodies are never parsed: the edge streams
+ * them to the backends.
  */
 @Injectable()
 export class PublicRoutes implements OnModuleInit {
@@ -79,7 +92,7 @@ export class PublicRoutes implements OnModuleInit {
    * Fastify's router responds to a malformed escape (`%zz`) itself, before
    * any hook, without a request id or security headers. The path check therefore
    * runs first, on the server's request event, and fastify receives only paths
-   * that pass it.
+   * that pass it and that are not forwarded.
    */
   private checkPathsBeforeRouting(fastify: FastifyInstance): void {
     const listeners = fastify.server.listeners('request') as ((
@@ -103,7 +116,13 @@ export class PublicRoutes implements OnModuleInit {
       const parsed = parseRequestPath(request.url ?? '');
 
       if (!('problem' in parsed)) {
-        route(request, response);
+        const resolved = resolveRoute(request.method ?? 'GET', parsed.segments);
+
+        if (resolved.kind === 'forward') {
+          void this.handleForward(request, response, resolved, parsed);
+        } else {
+          route(request, response);
+        }
 
         return;
       }
@@ -120,9 +139,72 @@ export class PublicRoutes implements OnModuleInit {
     });
   }
 
-  private async handle(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  /** Forwards a request from the server's request event, without fastify. */
+  private async handleForward(
+    request: IncomingMessage,
+    response: ServerResponse,
+    route: Extract<EdgeRoute, { kind: 'forward' }>,
+    parsed: ParsedPath,
+  ): Promise<void> {
+    const startedAt = performance.now();
+    const requestId = resolveRequestId(request.headers[REQUEST_ID_HEADER]);
+
+    response.setHeader(REQUEST_ID_HEADER, requestId);
+    setSecurityHeaders(response, 'api');
+
     const exchange: Exchange = {
       request,
+      response,
+      requestId,
+      client: resolveClient(
+        request.socket.remoteAddress,
+        request.headers,
+        this.context.settings.trustedProxies,
+      ),
+    };
+
+    response.once('close', () => this.logCompletion(exchange, startedAt));
+    this.dropInternalHeaders(exchange);
+
+    try {
+      await this.forward(exchange, route, parsed);
+    } catch (error) {
+      this.failUnexpectedly(exchange, error);
+    }
+  }
+
+  /**
+   * Writes the one line of a forwarded request: at error level for a 5xx
+   * status, and with `aborted` when the browser left before the response ended.
+   */
+  private logCompletion(exchange: Exchange, startedAt: number): void {
+    const { request, response } = exchange;
+    const statusCode = response.statusCode;
+    const line = {
+      requestId: exchange.requestId,
+      userId: exchange.userId,
+      req: {
+        id: exchange.requestId,
+        method: request.method,
+        url: request.url,
+        remoteAddress: request.socket.remoteAddress,
+      },
+      res: { statusCode },
+      responseTime: Math.round(performance.now() - startedAt),
+      aborted: response.writableFinished ? undefined : true,
+    };
+
+    if (statusCode >= 500) {
+      this.logger.error(line, 'request completed');
+    } else {
+      this.logger.info(line, 'request completed');
+    }
+  }
+
+  private async handle(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const exchange: ServedExchange = {
+      request: request.raw,
+      response: reply.raw,
       reply,
       requestId: this.requestId(reply),
       client: resolveClient(
@@ -137,39 +219,44 @@ export class PublicRoutes implements OnModuleInit {
     const parsed = parseRequestPath(request.raw.url ?? '');
 
     if ('problem' in parsed) {
-      return this.fail(
+      this.fail(
         exchange,
         400,
         'The request path is not accepted: it has an ambiguous or invalid spelling.',
-        {
-          details: { problem: parsed.problem },
-        },
+        { details: { problem: parsed.problem } },
       );
+
+      return reply;
     }
 
     const route = resolveRoute(request.raw.method ?? 'GET', parsed.segments);
 
     try {
-      return await this.dispatch(exchange, route, parsed);
+      await this.dispatch(exchange, route, parsed);
     } catch (error) {
-      const errorId = randomUUID();
-
-      this.logger.error({ err: error, errorId }, 'request failed in the edge');
-
-      return this.fail(
-        exchange,
-        500,
-        `Internal error; quote error id ${errorId} when reporting it.`,
-        { details: { errorId } },
-      );
+      this.failUnexpectedly(exchange, error);
     }
+
+    return reply;
+  }
+
+  private failUnexpectedly(exchange: Exchange, error: unknown): void {
+    const errorId = randomUUID();
+
+    this.logger.error(
+      { err: error, errorId, requestId: exchange.requestId },
+      'request failed in the edge',
+    );
+    this.fail(exchange, 500, `Internal error; quote error id ${errorId} when reporting it.`, {
+      details: { errorId },
+    });
   }
 
   private async dispatch(
-    exchange: Exchange,
+    exchange: ServedExchange,
     route: EdgeRoute,
     parsed: ParsedPath,
-  ): Promise<FastifyReply> {
+  ): Promise<void> {
     switch (route.kind) {
       case 'spa':
         return this.serveSpa(exchange, parsed);
@@ -179,10 +266,8 @@ export class PublicRoutes implements OnModuleInit {
         return this.fail(
           exchange,
           405,
-          `${exchange.request.raw.method ?? ''} is not allowed on ${parsed.path}.`,
-          {
-            headers: { allow: route.allowed.join(', ') },
-          },
+          `${exchange.request.method ?? ''} is not allowed on ${parsed.path}.`,
+          { headers: { allow: route.allowed.join(', ') } },
         );
       case 'health':
         return this.serveHealth(exchange);
@@ -197,15 +282,16 @@ export class PublicRoutes implements OnModuleInit {
     exchange: Exchange,
     route: Extract<EdgeRoute, { kind: 'forward' }>,
     parsed: ParsedPath,
-  ): Promise<FastifyReply> {
+  ): Promise<void> {
     const user = await this.admit(exchange, route.access);
 
     if (user === false) {
-      return exchange.reply;
+      return;
     }
 
-    exchange.reply.hijack();
-    await this.forwarder.forward(exchange.request.raw, exchange.reply.raw, {
+    exchange.userId = user?.id;
+    exchange.reply?.hijack();
+    await this.forwarder.forward(exchange.request, exchange.response, {
       service: route.service,
       bodyClass: route.bodyClass,
       target: `${parsed.path}${parsed.search}`,
@@ -214,45 +300,42 @@ export class PublicRoutes implements OnModuleInit {
       protocol: exchange.client.protocol,
       userId: user?.id,
     });
-
-    return exchange.reply;
   }
 
-  private async serveHealth(exchange: Exchange): Promise<FastifyReply> {
+  private async serveHealth(exchange: ServedExchange): Promise<void> {
     const user = await this.admit(exchange, { kind: 'public' }, { optionalUser: true });
 
     if (user === false) {
-      return exchange.reply;
+      return;
     }
 
     const report = await this.health.report(user !== undefined, exchange.requestId);
 
-    return exchange.reply
+    await exchange.reply
       .status(report.statusCode)
       .header('cache-control', 'no-store')
       .send(report.body);
   }
 
-  private async serveDocs(exchange: Exchange): Promise<FastifyReply> {
+  private async serveDocs(exchange: ServedExchange): Promise<void> {
     const user = await this.admit(exchange, { kind: 'authenticated' });
 
     if (user === false) {
-      return exchange.reply;
+      return;
     }
 
-    return exchange.reply.header('cache-control', 'no-store').send(await this.docs.document());
+    await exchange.reply.header('cache-control', 'no-store').send(await this.docs.document());
   }
 
-  private async serveSpa(exchange: Exchange, parsed: ParsedPath): Promise<FastifyReply> {
-    setSecurityHeaders(exchange.reply.raw, 'spa');
+  private async serveSpa(exchange: ServedExchange, parsed: ParsedPath): Promise<void> {
+    setSecurityHeaders(exchange.response, 'spa');
 
     if (this.spa !== undefined && (await this.spa.send(exchange.reply, parsed.segments))) {
-      return exchange.reply;
+      return;
     }
 
-    setSecurityHeaders(exchange.reply.raw, 'api');
-
-    return this.fail(exchange, 404, `No route ${parsed.path}.`);
+    setSecurityHeaders(exchange.response, 'api');
+    this.fail(exchange, 404, `No route ${parsed.path}.`);
   }
 
   /**
@@ -296,7 +379,12 @@ export class PublicRoutes implements OnModuleInit {
 
     if (access.kind === 'role' && user !== undefined && !hasRequiredRole(user, [access.role])) {
       this.logger.info(
-        { userId: user.id, required: access.role, url: exchange.request.raw.url },
+        {
+          requestId: exchange.requestId,
+          userId: user.id,
+          required: access.role,
+          url: exchange.request.url,
+        },
         'role missing',
       );
       this.fail(exchange, 403, `This action needs the role ${access.role}.`);
@@ -326,7 +414,10 @@ export class PublicRoutes implements OnModuleInit {
       return true;
     }
 
-    this.logger.info({ userId: user?.id, client: exchange.client.address }, 'rate limit reached');
+    this.logger.info(
+      { requestId: exchange.requestId, userId: user?.id, client: exchange.client.address },
+      'rate limit reached',
+    );
     this.fail(exchange, 429, 'Too many requests; wait and try again.', {
       headers: { 'retry-after': String(decision.retryAfterSeconds) },
     });
@@ -335,18 +426,18 @@ export class PublicRoutes implements OnModuleInit {
   }
 
   private dropInternalHeaders(exchange: Exchange): void {
-    const names = internalHeadersIn(exchange.request.raw.headers);
+    const names = internalHeadersIn(exchange.request.headers);
 
     if (names.length === 0) {
       return;
     }
 
     for (const name of names) {
-      delete exchange.request.raw.headers[name];
+      delete exchange.request.headers[name];
     }
 
     this.logger.warn(
-      { headers: names, client: exchange.client.address },
+      { requestId: exchange.requestId, headers: names, client: exchange.client.address },
       'internal headers from outside dropped',
     );
   }
@@ -370,10 +461,8 @@ export class PublicRoutes implements OnModuleInit {
     statusCode: number,
     message: string,
     options: { headers?: Record<string, string>; details?: unknown } = {},
-  ): FastifyReply {
-    exchange.reply.hijack();
-    sendError(exchange.reply.raw, statusCode, message, options);
-
-    return exchange.reply;
+  ): void {
+    exchange.reply?.hijack();
+    sendError(exchange.response, statusCode, message, options);
   }
 }

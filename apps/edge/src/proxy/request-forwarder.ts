@@ -1,8 +1,7 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
 
 import { Injectable } from '@nestjs/common';
-import { errors, request as undiciRequest } from 'undici';
+import { type Dispatcher, errors } from 'undici';
 
 import { InjectPinoLogger, PinoLogger, withContext } from '@rokks/logging';
 import { ServiceContext } from '@rokks/service-kit';
@@ -122,29 +121,28 @@ export class RequestForwarder {
     }
 
     try {
-      const upstream = await undiciRequest(new URL(forward.target, baseUrl), {
-        method: incoming.method as 'GET',
-        headers: upstreamRequestHeaders(incoming.headers, {
-          requestId: forward.requestId,
-          clientAddress: forward.clientAddress,
-          protocol: forward.protocol,
-          internalSecret: this.context.identity.internalSecret,
-          keepCookies,
-        }),
-        body,
-        dispatcher: this.upstream.agent,
-        signal: abort.signal,
-        headersTimeout: this.context.settings.upstreamHeadersTimeoutMs,
-        // Event streams and large downloads may be idle or long; the browser's
-        // disconnect is what ends them.
-        bodyTimeout: 0,
+      await new Promise<void>((resolve, reject) => {
+        this.upstream.agent.dispatch(
+          {
+            origin: baseUrl,
+            path: forward.target,
+            method: incoming.method as Dispatcher.HttpMethod,
+            headers: upstreamRequestHeaders(incoming.headers, {
+              requestId: forward.requestId,
+              clientAddress: forward.clientAddress,
+              protocol: forward.protocol,
+              internalSecret: this.context.identity.internalSecret,
+              keepCookies,
+            }),
+            body,
+            headersTimeout: this.context.settings.upstreamHeadersTimeoutMs,
+            // Event streams and large downloads may be idle or long; the browser's
+            // disconnect is what ends them.
+            bodyTimeout: 0,
+          },
+          new ResponseRelay(response, abort.signal, keepCookies, resolve, reject),
+        );
       });
-
-      response.writeHead(
-        upstream.statusCode,
-        browserResponseHeaders(upstream.headers, { keepCookies }),
-      );
-      await pipeline(upstream.body, response);
 
       return 'done';
     } catch (error) {
@@ -235,4 +233,64 @@ function unavailable(response: ServerResponse, service: string): void {
   sendError(response, 503, `The ${service} backend is unavailable; try again shortly.`, {
     headers: { 'retry-after': '5' },
   });
+}
+
+/**
+ * Writes a backend's response to the browser as undici delivers it: the
+ * status and headers once, then each chunk, pausing the backend while the
+ * browser's socket is full. The browser leaving aborts the backend request.
+ */
+class ResponseRelay implements Dispatcher.DispatchHandler {
+  private controller?: Dispatcher.DispatchController;
+
+  constructor(
+    private readonly response: ServerResponse,
+    private readonly signal: AbortSignal,
+    private readonly keepCookies: boolean,
+    private readonly resolve: () => void,
+    private readonly reject: (error: Error) => void,
+  ) {}
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+
+    if (this.signal.aborted) {
+      controller.abort(this.signal.reason);
+    } else {
+      this.signal.addEventListener('abort', this.abortRequest, { once: true });
+    }
+  }
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    this.response.writeHead(
+      statusCode,
+      browserResponseHeaders(headers, { keepCookies: this.keepCookies }),
+    );
+    this.response.on('drain', () => controller.resume());
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (!this.response.write(chunk)) {
+      controller.pause();
+    }
+  }
+
+  onResponseEnd(): void {
+    this.signal.removeEventListener('abort', this.abortRequest);
+    this.response.end();
+    this.resolve();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.signal.removeEventListener('abort', this.abortRequest);
+    this.reject(error);
+  }
+
+  private readonly abortRequest = (): void => {
+    this.controller?.abort(this.signal.reason);
+  };
 }
