@@ -1,15 +1,19 @@
 // Loads the flights data (3,000,000 rows, about 100 MB of COPY text) into
 // PostgreSQL through the SQL gateway's Load API and with `psql \copy`,
-// interleaved, and compares the median times. The gateway runs as its own
-// process (built in dist/), so its RSS and CPU time are its own. The script
-// creates and drops a database of its own on the server at 127.0.0.1:5432.
+// interleaved, and compares the median times. pgloader (Debian's package,
+// /usr/bin/pgloader) loads the same rows from the CSV they were written
+// from, into the same table shape, as a second reference in the same runs.
+// The gateway runs as its own process (built in dist/), so its RSS and CPU
+// time are its own. The script creates and drops a database of its own on
+// the server at 127.0.0.1:5432.
 //
 //   node tools/build/build.mjs bench sql-gateway && node dist/tools/bench/src/sql-load.bench.js [runs] [rows]
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { closeSync, createReadStream, createWriteStream, existsSync, openSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, existsSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -343,6 +347,67 @@ function stagedCopyCommands(table: string, file: string): string[] {
   ];
 }
 
+const PGLOADER = '/usr/bin/pgloader';
+
+/** Returns pgloader's version line, `pgloader version "3.6.7~devel"` on Debian 12. */
+function pgloaderVersion(): string {
+  return execFileSync(PGLOADER, ['--version'], { encoding: 'utf8' }).split('\n')[0].trim();
+}
+
+/**
+ * Writes a pgloader command file that loads the flights CSV (header line,
+ * comma-separated, no quoted fields) into an existing table, with
+ * pgloader's defaults otherwise: no truncate, no index or trigger changes,
+ * its default batch size and number of workers.
+ */
+function writePgloaderCommand(directory: string, csv: string, database: string, table: string): string {
+  const columns = FLIGHTS_LOAD_COLUMNS.map((column) => column.name).join(', ');
+  const file = path.join(directory, `${table}.load`);
+
+  writeFileSync(
+    file,
+    [
+      'LOAD CSV',
+      `  FROM '${csv}' (${columns})`,
+      `  INTO postgresql://${SERVER.user}@${SERVER.host}:${SERVER.port}/${database}`,
+      `  TARGET TABLE ${table} (${columns})`,
+      '  WITH skip header = 1,',
+      "       fields terminated by ','",
+      ';',
+      '',
+    ].join('\n'),
+  );
+
+  return file;
+}
+
+/**
+ * Runs pgloader on a command file, with its log and reject files in
+ * `directory`. Throws with pgloader's own output when it exits with an
+ * error, so a failure shows the exact message.
+ */
+async function runPgloader(directory: string, commandFile: string): Promise<void> {
+  const child = spawn(PGLOADER, ['--root-dir', path.join(directory, 'root'), '--logfile', path.join(directory, 'pgloader.log'), commandFile], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+
+  const [code] = (await once(child, 'exit')) as [number | null];
+
+  if (code !== 0) {
+    throw new Error(`pgloader exited with code ${code} for ${commandFile}:\n${output}`);
+  }
+}
+
+async function countRows(database: string, table: string): Promise<number> {
+  const [[count]] = await adminQuery(database, `SELECT count(*) FROM ${table}`);
+
+  return Number(count);
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
 
@@ -355,6 +420,11 @@ async function main(): Promise<void> {
   const runs = Number(process.argv[2] ?? 5);
   const rows = Number(process.argv[3] ?? 3_000_000);
   const file = await ensureFlightsCopyText(rows);
+  // The CSV that the COPY text was written from: pgloader reads it.
+  const csv = await ensureFlightsCsv(rows);
+  const pgloader = pgloaderVersion();
+  const pgloaderDir = mkdtempSync(path.join(os.tmpdir(), 'rokks-bench-pgloader-'));
+  const loadBefore = os.loadavg();
   const database = await BenchDatabase.create();
   let gateway: BenchGateway | undefined;
 
@@ -365,10 +435,11 @@ async function main(): Promise<void> {
     const gatewayRuns: { seconds: number; rowsSeconds: number; commitSeconds: number; cpuSeconds: number; peakRssMb: number }[] = [];
     const psqlRuns: number[] = [];
     const stagedRuns: number[] = [];
+    const pgloaderRuns: number[] = [];
 
     for (let run = 0; run < runs; run += 1) {
-      // Gateway first in even runs, psql first in odd ones, so neither always runs on a warmer cache.
-      const order = run % 2 === 0 ? ['gateway', 'psql', 'staged'] : ['staged', 'psql', 'gateway'];
+      // Gateway first in even runs and last in odd ones, so neither always runs on a warmer cache.
+      const order = run % 2 === 0 ? ['gateway', 'psql', 'staged', 'pgloader'] : ['pgloader', 'staged', 'psql', 'gateway'];
 
       for (const method of order) {
         if (method === 'gateway') {
@@ -388,6 +459,27 @@ async function main(): Promise<void> {
           gatewayRuns.push({ seconds, ...result, cpuSeconds: gateway.usage().cpuSeconds - cpuBefore, peakRssMb });
           console.log(`run ${run + 1} gateway: ${seconds.toFixed(2)} s (rows ${result.rowsSeconds.toFixed(2)} s, commit ${result.commitSeconds.toFixed(2)} s), peak RSS ${peakRssMb.toFixed(0)} MB`);
           await gateway.dropTable(`flights_gw_${run}`);
+        } else if (method === 'pgloader') {
+          const table = `flights_pgloader_${run}`;
+
+          await adminQuery(database.name, `CREATE TABLE ${table} ${FLIGHTS_TABLE_DDL}`);
+
+          const command = writePgloaderCommand(pgloaderDir, csv, database.name, table);
+          const started = performance.now();
+
+          await runPgloader(pgloaderDir, command);
+
+          const seconds = (performance.now() - started) / 1000;
+          const loaded = await countRows(database.name, table);
+
+          // pgloader 3.6.7 exits with 0 when it rejects a row, so the rows are counted.
+          if (loaded !== rows) {
+            throw new Error(`pgloader loaded ${loaded} rows, expected ${rows}; see ${pgloaderDir}`);
+          }
+
+          pgloaderRuns.push(seconds);
+          console.log(`run ${run + 1} pgloader: ${seconds.toFixed(2)} s`);
+          await adminQuery(database.name, `DROP TABLE ${table}`);
         } else {
           const table = `flights_${method}_${run}`;
 
@@ -408,6 +500,7 @@ async function main(): Promise<void> {
 
     const gatewayMedian = median(gatewayRuns.map((run) => run.seconds));
     const psqlMedian = median(psqlRuns);
+    const pgloaderMedian = median(pgloaderRuns);
 
     recordResult('sql-load', {
       rows,
@@ -420,6 +513,10 @@ async function main(): Promise<void> {
       ratio: round(gatewayMedian / psqlMedian),
       psqlStagedMedianSeconds: round(median(stagedRuns)),
       ratioToStaged: round(gatewayMedian / median(stagedRuns)),
+      pgloaderVersion: pgloader,
+      pgloaderMedianSeconds: round(pgloaderMedian),
+      ratioToPgloader: round(gatewayMedian / pgloaderMedian),
+      pgloaderRowsPerSecond: Math.round(rows / pgloaderMedian),
       gatewayRowsPerSecond: Math.round(rows / gatewayMedian),
       psqlRowsPerSecond: Math.round(rows / psqlMedian),
       gatewayMedianCpuSeconds: round(median(gatewayRuns.map((run) => run.cpuSeconds))),
@@ -428,10 +525,14 @@ async function main(): Promise<void> {
       gatewaySeconds: gatewayRuns.map((run) => round(run.seconds)),
       psqlSeconds: psqlRuns.map((seconds) => round(seconds)),
       psqlStagedSeconds: stagedRuns.map((seconds) => round(seconds)),
+      pgloaderSeconds: pgloaderRuns.map((seconds) => round(seconds)),
+      loadAverageBefore: loadBefore.map((load) => round(load)),
+      loadAverageAfter: os.loadavg().map((load) => round(load)),
     });
   } finally {
     await gateway?.stop();
     await database.drop();
+    rmSync(pgloaderDir, { recursive: true, force: true });
   }
 }
 
