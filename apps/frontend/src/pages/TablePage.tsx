@@ -1,15 +1,20 @@
-import { type FormEvent, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
+import { Button } from 'react-aria-components';
 
 import { quoteIdent } from '@rokks/naming';
 
 import { apiJson } from '../api/client';
-import { type QueryResult, type TableColumn, type TableInfo } from '../api/types';
-import { navigate } from '../app/router';
+import { type QueryResult, type TableInfo } from '../api/types';
+import { Link, navigate } from '../app/router';
 import { DataTable } from '../components/DataTable';
 import { ErrorMessage } from '../components/ErrorMessage';
-import { Field } from '../components/Field';
+import { RenameField } from '../components/RenameField';
+import { SelectField } from '../components/SelectField';
+import { DropTableDialog } from './DropTableDialog';
 
-const PAGE_SIZE = 50;
+const PAGE_SIZES = ['50', '100', '500', '1000'] as const;
+
+type PageSize = (typeof PAGE_SIZES)[number];
 
 /** Shows one table, where it and its columns can be renamed (metadata only), its rows browsed and the table dropped. */
 export function TablePage({ tableId }: { tableId: string }) {
@@ -40,14 +45,26 @@ export function TablePage({ tableId }: { tableId: string }) {
     return error === null ? (
       <p role="status">Loading…</p>
     ) : (
-      <ErrorMessage error={error} context="Loading the table failed" />
+      <section>
+        <p>
+          <Link to="/tables">← All tables</Link>
+        </p>
+        <ErrorMessage error={error} context="Loading the table failed" />
+      </section>
     );
   }
 
   return (
     <section>
+      <p>
+        <Link to="/tables">← All tables</Link>
+      </p>
       <h1>Table {table.name}</h1>
       <p>{table.rowCount.toLocaleString('en')} rows.</p>
+      <p className="help">
+        Renaming changes only the names that queries and dashboards use. The stored data stays as
+        it is, and dashboards keep working because they refer to tables and columns by id.
+      </p>
       <RenameField label="Table name" value={table.name} onSave={(name) => rename({ name })} />
       <h2>Columns</h2>
       <ul className="columns" data-testid="table-columns">
@@ -62,68 +79,28 @@ export function TablePage({ tableId }: { tableId: string }) {
         ))}
       </ul>
       <TableRows table={table} />
-      <DropTable table={table} path={path} />
+      <DropTable table={table} />
     </section>
   );
 }
 
-/** Shows a name with an inline form to change it. */
-function RenameField({
-  label,
-  value,
-  onSave,
-}: {
-  label: string;
-  value: string;
-  onSave: (name: string) => Promise<void>;
-}) {
-  const [draft, setDraft] = useState(value);
-  const [error, setError] = useState<unknown>(null);
-  const [saving, setSaving] = useState(false);
+/** Builds the statement for one page of rows, ordered by every column so that pages do not overlap. */
+function pageQuery(table: TableInfo, pageSize: number, page: number): string {
+  const orderBy = table.columns.map((_column, index) => index + 1).join(', ');
 
-  useEffect(() => setDraft(value), [value]);
-
-  const submit = async (event: FormEvent): Promise<void> => {
-    event.preventDefault();
-    setSaving(true);
-    setError(null);
-
-    try {
-      await onSave(draft.trim());
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setSaving(false);
-    }
-  };
-
-  return (
-    <form className="inline-form" onSubmit={(event) => void submit(event)}>
-      <Field label={label}>
-        {(id) => (
-          <input
-            id={id}
-            required
-            value={draft}
-            onChange={(event) => setDraft(event.target.value)}
-          />
-        )}
-      </Field>
-      <button type="submit" disabled={saving || draft.trim() === value}>
-        Rename
-      </button>
-      <ErrorMessage error={error} context="Renaming failed" />
-    </form>
-  );
+  return `SELECT * FROM ${quoteIdent(table.name)} ORDER BY ${orderBy} LIMIT ${pageSize} OFFSET ${page * pageSize}`;
 }
 
 function TableRows({ table }: { table: TableInfo }) {
   const [page, setPage] = useState(0);
-  const [result, setResult] = useState<QueryResult | null>(null);
+  const [pageSize, setPageSize] = useState<PageSize>('100');
+  // The rows shown and the number of their first row, which lags behind `page` while the next page loads.
+  const [shown, setShown] = useState<{ result: QueryResult; firstRow: number } | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const orderBy = table.columns.map((_column: TableColumn, index) => index + 1).join(', ');
-  const sql = `SELECT * FROM ${quoteIdent(table.name)} ORDER BY ${orderBy} LIMIT ${PAGE_SIZE} OFFSET ${page * PAGE_SIZE}`;
-  const pageCount = Math.max(1, Math.ceil(table.rowCount / PAGE_SIZE));
+  const [loading, setLoading] = useState(false);
+  const size = Number(pageSize);
+  const sql = pageQuery(table, size, page);
+  const pageCount = Math.max(1, Math.ceil(table.rowCount / size));
 
   // A column rename leaves the statement as it is, so the column names are a dependency too.
   const columnNames = table.columns.map((column) => column.name).join('\u0000');
@@ -131,78 +108,93 @@ function TableRows({ table }: { table: TableInfo }) {
   useEffect(() => {
     const controller = new AbortController();
 
-    apiJson<QueryResult>('/api/sql/query', { body: { sql }, signal: controller.signal }).then(
+    setLoading(true);
+    apiJson<QueryResult>('/api/sql/query', {
+      body: { sql, limit: size },
+      signal: controller.signal,
+    }).then(
       (loaded) => {
-        setResult(loaded);
+        setShown({ result: loaded, firstRow: page * size + 1 });
         setError(null);
+        setLoading(false);
       },
       (caught: unknown) => {
         if (!controller.signal.aborted) {
           setError(caught);
+          setLoading(false);
         }
       },
     );
 
     return () => controller.abort();
-  }, [sql, columnNames]);
+  }, [sql, page, size, columnNames]);
+
+  const first = page * size + 1;
+  const last = Math.min((page + 1) * size, table.rowCount);
 
   return (
     <section aria-labelledby="rows-heading">
       <h2 id="rows-heading">Rows</h2>
       <div className="pager">
-        <button type="button" disabled={page === 0} onClick={() => setPage(page - 1)}>
+        <SelectField
+          label="Rows per page"
+          options={PAGE_SIZES.map((value) => ({ id: value, label: value }))}
+          value={pageSize}
+          onChange={(value) => {
+            setPageSize(value);
+            setPage(0);
+          }}
+        />
+        <Button isDisabled={page === 0} onPress={() => setPage(0)}>
+          First page
+        </Button>
+        <Button isDisabled={page === 0} onPress={() => setPage(page - 1)}>
           Previous page
-        </button>
-        <span>
+        </Button>
+        <span role="status">
           Page {page + 1} of {pageCount}
+          {table.rowCount > 0 ? ` (rows ${first.toLocaleString('en')}–${last.toLocaleString('en')})` : ''}
+          {loading ? ', loading…' : ''}
         </span>
-        <button type="button" disabled={page + 1 >= pageCount} onClick={() => setPage(page + 1)}>
+        <Button isDisabled={page + 1 >= pageCount} onPress={() => setPage(page + 1)}>
           Next page
-        </button>
+        </Button>
+        <Button isDisabled={page + 1 >= pageCount} onPress={() => setPage(pageCount - 1)}>
+          Last page
+        </Button>
       </div>
       <ErrorMessage error={error} context="Loading the rows failed" />
-      {result === null ? null : (
-        <DataTable caption={`Rows of ${table.name}`} columns={result.columns} rows={result.rows} />
+      {shown === null ? null : (
+        <DataTable
+          caption={`Rows of ${table.name}`}
+          columns={shown.result.columns}
+          rows={shown.result.rows}
+          firstRowNumber={shown.firstRow}
+          testId="table-rows"
+        />
       )}
     </section>
   );
 }
 
-function DropTable({ table, path }: { table: TableInfo; path: string }) {
+function DropTable({ table }: { table: TableInfo }) {
   const [confirming, setConfirming] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-
-  const drop = async (): Promise<void> => {
-    try {
-      await apiJson<undefined>(path, { method: 'DELETE' });
-      navigate('/tables');
-    } catch (caught) {
-      setError(caught);
-    }
-  };
 
   return (
     <section aria-labelledby="drop-heading">
       <h2 id="drop-heading">Drop</h2>
-      {confirming ? (
-        <div role="alertdialog" aria-labelledby="drop-question">
-          <p id="drop-question">
-            Drop {table.name} and its {table.rowCount.toLocaleString('en')} rows? This cannot be
-            undone.
-          </p>
-          <button type="button" className="danger" onClick={() => void drop()}>
-            Drop {table.name}
-          </button>
-          <button type="button" onClick={() => setConfirming(false)}>
-            Cancel
-          </button>
-        </div>
-      ) : (
-        <button type="button" onClick={() => setConfirming(true)}>
-          Drop this table…
-        </button>
-      )}
-      <ErrorMessage error={error} context="Dropping the table failed" />
+      <p className="help">
+        Dropping deletes the table and its rows for good. Charts on it stop showing data.
+      </p>
+      <Button className="danger" onPress={() => setConfirming(true)}>
+        Drop this table…
+      </Button>
+      <DropTableDialog
+        table={table}
+        isOpen={confirming}
+        onOpenChange={setConfirming}
+        onDropped={() => navigate('/tables')}
+      />
     </section>
   );
 }
