@@ -89,10 +89,6 @@ export class DocGatewayClient {
     }
 
     const streamed = typeof body !== 'string' && !(body instanceof Uint8Array);
-    // NOTE: the end-to-end benchmark saw data-transform's live ArrayBuffers grow
-    // to about the whole 100 MB upload while this request ran. Over plain HTTP,
-    // undici's fetch kept the body within a few MB of the receiver, so the cause
-    // (mutual TLS, the upload meter or the receiver) is not found yet.
     const init: RequestInit = {
       method: 'PUT',
       headers,

@@ -47,6 +47,7 @@ const ROWS = Number(process.argv[3] ?? 3_000_000);
 const MEMORY_ROWS = Number(process.argv[4] ?? 1_000_000);
 
 const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROF_DIR;
+const MEMORY_TRACE_DIR = process.env.BENCH_MEMORY_TRACE_DIR;
 
 const APPS = ['doc-gateway', 'sql-gateway', 'worker', 'data-transform'] as const;
 
@@ -112,9 +113,20 @@ class BenchServices {
       for (const app of APPS) {
         const env: Record<string, string> = app === 'sql-gateway' ? { DATABASE_URL: databaseUrl } : {};
 
+        const preloads: string[] = [];
+
         if (CPU_PROFILE_DIR !== undefined) {
-          env.NODE_OPTIONS = `--require ${writeProfilerPreload(CPU_PROFILE_DIR)}`;
+          preloads.push(writePreload(CPU_PROFILE_DIR, 'profiler-preload.js', PROFILER_PRELOAD));
           env.BENCH_CPU_PROF_FILE = path.join(CPU_PROFILE_DIR, `${app}.cpuprofile`);
+        }
+
+        if (MEMORY_TRACE_DIR !== undefined) {
+          preloads.push(writePreload(MEMORY_TRACE_DIR, 'memory-preload.js', MEMORY_TRACE_PRELOAD));
+          env.BENCH_MEMORY_TRACE_FILE = path.join(MEMORY_TRACE_DIR, `${app}.memory.ndjson`);
+        }
+
+        if (preloads.length > 0) {
+          env.NODE_OPTIONS = preloads.map((file) => `--require ${file}`).join(' ');
         }
 
         processes.set(app, await ServiceProcess.start(platform, buildDir, app, env));
@@ -306,12 +318,36 @@ process.once('SIGTERM', () => {
 });
 `;
 
-/** Writes the profiler's preload script into `directory` and returns its path. */
-function writeProfilerPreload(directory: string): string {
-  const file = path.join(directory, 'profiler-preload.js');
+// With BENCH_MEMORY_TRACE_DIR set, every service forces a full garbage
+// collection every 250 ms and appends its memory figures after it, one JSON
+// line each, so the trace shows live memory rather than garbage.
+const MEMORY_TRACE_PRELOAD = `
+const fs = require('node:fs');
+const v8 = require('node:v8');
+const vm = require('node:vm');
+
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc');
+const started = Date.now();
+const timer = setInterval(() => {
+  gc();
+  const usage = process.memoryUsage();
+  const mb = (bytes) => Math.round(bytes / 1048576);
+  fs.appendFileSync(
+    process.env.BENCH_MEMORY_TRACE_FILE,
+    JSON.stringify({ ms: Date.now() - started, rss: mb(usage.rss), heapUsed: mb(usage.heapUsed), external: mb(usage.external), arrayBuffers: mb(usage.arrayBuffers) }) + '\\n',
+  );
+}, 250);
+
+timer.unref();
+`;
+
+/** Writes a preload script named `name` into `directory` and returns its path. */
+function writePreload(directory: string, name: string, text: string): string {
+  const file = path.join(directory, name);
 
   mkdirSync(directory, { recursive: true });
-  writeFileSync(file, PROFILER_PRELOAD);
+  writeFileSync(file, text);
 
   return file;
 }
