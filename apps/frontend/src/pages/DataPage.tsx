@@ -1,29 +1,33 @@
-import { type DragEvent, useEffect, useId, useRef, useState } from 'react';
+import '../transform/transform.css';
+
+import { type DragEvent, useEffect, useId, useMemo, useRef, useState } from 'react';
 
 import { toLogicalName } from '@rokks/naming';
-import { type TransformSpec } from '@rokks/transform';
 
 import { uploadFile, type UploadedFile } from '../api/client';
 import { type ProfileSchema } from '../api/types';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Field } from '../components/Field';
+import { clearSpecDraft, useSpecDraft } from '../transform/spec-draft';
+import { columnsAfter, describeCastOptions } from '../transform/steps';
 import { TransformEditor } from '../transform/TransformEditor';
 import { useProfile } from '../transform/use-profile';
 import { LoadPanel } from './LoadPanel';
 
 interface Draft {
   file: UploadedFile;
-  spec: TransformSpec;
 }
 
+/** The file being worked on; its spec draft has a key of its own (see spec-draft.ts). */
 const DRAFT_KEY = 'rokks.data-draft';
-const EMPTY_SPEC: TransformSpec = { steps: [], onError: 'reject-row' };
 
 function readDraft(): Draft | null {
   try {
     const text = window.localStorage.getItem(DRAFT_KEY);
 
-    return text === null ? null : (JSON.parse(text) as Draft);
+    const draft = text === null ? null : (JSON.parse(text) as Partial<Draft>);
+
+    return draft?.file?.fileId === undefined ? null : { file: draft.file };
   } catch {
     return null;
   }
@@ -41,12 +45,20 @@ function formatBytes(bytes: number): string {
 }
 
 /**
- * Upload, profile, transform and load one file. The uploaded file and the
- * spec are kept as a draft in local storage, so a reload loses no work.
+ * Upload, profile, transform and load one file. The uploaded file and its
+ * spec are kept as drafts in local storage until the load succeeds, so a
+ * reload loses no work.
  */
 export function DataPage() {
   const [draft, setDraft] = useState<Draft | null>(readDraft);
-  const profile = useProfile(draft?.file.fileId ?? null);
+  const fileId = draft?.file.fileId ?? null;
+  const profile = useProfile(fileId);
+  const [spec, setSpec] = useSpecDraft(fileId);
+  const schema = profile.schema;
+  const outputColumns = useMemo(
+    () => (schema === null ? [] : (columnsAfter(schema, spec.steps) ?? [])),
+    [schema, spec],
+  );
 
   useEffect(() => {
     if (draft === null) {
@@ -59,14 +71,21 @@ export function DataPage() {
   return (
     <section>
       <h1>Data</h1>
-      <UploadPanel onUploaded={(file) => setDraft({ file, spec: EMPTY_SPEC })} />
+      <UploadPanel onUploaded={(file) => setDraft({ file })} />
       {draft === null ? null : (
         <>
           <section aria-labelledby="profile-heading">
             <h2 id="profile-heading">
               Profile of {draft.file.name} ({formatBytes(draft.file.bytes)})
             </h2>
-            <button type="button" onClick={() => setDraft(null)}>
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => {
+                clearSpecDraft(draft.file.fileId);
+                setDraft(null);
+              }}
+            >
               Discard this file
             </button>
             {profile.schema === null ? (
@@ -85,14 +104,21 @@ export function DataPage() {
               <TransformEditor
                 schema={profile.schema}
                 rows={profile.rows}
-                spec={draft.spec}
-                onChange={(spec) => setDraft({ ...draft, spec })}
+                spec={spec}
+                onChange={setSpec}
+                fileId={draft.file.fileId}
               />
               <LoadPanel
+                key={draft.file.fileId}
                 fileId={draft.file.fileId}
-                spec={draft.spec}
+                spec={spec}
                 defaultTable={toLogicalName(draft.file.name.replace(/\.[^.]*$/, ''), 1)}
-                columns={profile.schema.columns.map((column) => column.name)}
+                columns={outputColumns}
+                onLoaded={() => {
+                  // Loaded: the drafts have served their purpose.
+                  clearSpecDraft(draft.file.fileId);
+                  window.localStorage.removeItem(DRAFT_KEY);
+                }}
               />
             </>
           )}
@@ -105,20 +131,36 @@ export function DataPage() {
 function UploadPanel({ onUploaded }: { onUploaded: (file: UploadedFile) => void }) {
   const inputId = useId();
   const input = useRef<HTMLInputElement>(null);
-  const [progress, setProgress] = useState<number | null>(null);
+  const controller = useRef<AbortController | null>(null);
+  const [upload, setUpload] = useState<{ name: string; bytes: number; sent: number } | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [dragging, setDragging] = useState(false);
 
-  const upload = async (file: File): Promise<void> => {
+  // Leaving the page stops an upload still running.
+  useEffect(() => () => controller.current?.abort(), []);
+
+  const start = async (file: File): Promise<void> => {
+    const abort = new AbortController();
+
+    controller.current = abort;
     setError(null);
-    setProgress(0);
+    setUpload({ name: file.name, bytes: file.size, sent: 0 });
 
     try {
-      onUploaded(await uploadFile(file, setProgress));
+      const uploaded = await uploadFile(
+        file,
+        (fraction) => setUpload({ name: file.name, bytes: file.size, sent: fraction }),
+        abort.signal,
+      );
+
+      onUploaded(uploaded);
     } catch (caught) {
-      setError(caught);
+      if (!(caught instanceof DOMException && caught.name === 'AbortError')) {
+        setError(caught);
+      }
     } finally {
-      setProgress(null);
+      controller.current = null;
+      setUpload(null);
 
       if (input.current !== null) {
         input.current.value = '';
@@ -132,8 +174,8 @@ function UploadPanel({ onUploaded }: { onUploaded: (file: UploadedFile) => void 
 
     const file = event.dataTransfer.files[0];
 
-    if (file !== undefined) {
-      void upload(file);
+    if (file !== undefined && upload === null) {
+      void start(file);
     }
   };
 
@@ -154,23 +196,31 @@ function UploadPanel({ onUploaded }: { onUploaded: (file: UploadedFile) => void 
           id={inputId}
           ref={input}
           type="file"
-          disabled={progress !== null}
+          disabled={upload !== null}
           onChange={(event) => {
             const file = event.target.files?.[0];
 
             if (file !== undefined) {
-              void upload(file);
+              void start(file);
             }
           }}
         />
-        {progress === null ? null : (
-          <Field label="Upload progress">
-            {(id) => (
-              <progress id={id} max={1} value={progress}>
-                {Math.round(progress * 100)}%
-              </progress>
-            )}
-          </Field>
+        {upload === null ? null : (
+          <div className="upload-progress">
+            <Field label={`Uploading ${upload.name}`}>
+              {(id) => (
+                <progress id={id} max={1} value={upload.sent}>
+                  {Math.round(upload.sent * 100)}%
+                </progress>
+              )}
+            </Field>
+            <span role="status">
+              {Math.round(upload.sent * 100)}% of {formatBytes(upload.bytes)}
+            </span>
+            <button type="button" className="secondary" onClick={() => controller.current?.abort()}>
+              Cancel upload
+            </button>
+          </div>
         )}
       </div>
       <ErrorMessage error={error} context="Upload failed" />
@@ -209,13 +259,20 @@ function ProfileView({ schema }: { schema: ProfileSchema }) {
                 <th scope="row">{column.name}</th>
                 <td>
                   {column.inferredType}
+                  {describeCastOptions(column.castOptions ?? {}) === '' ? null : (
+                    <span className="type"> ({describeCastOptions(column.castOptions ?? {})})</span>
+                  )}
                   {column.ambiguous === true ? (
                     <span className="flag">
                       {' '}
                       ambiguous; also{' '}
                       {(column.alternatives ?? [])
-                        .map((alternative) => alternative.type)
-                        .join(', ')}
+                        .map((alternative) => {
+                          const options = describeCastOptions(alternative.castOptions ?? {});
+
+                          return `${alternative.type}${options === '' ? '' : ` (${options})`}`;
+                        })
+                        .join('; ')}
                     </span>
                   ) : null}
                 </td>

@@ -1,8 +1,9 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { Checkbox, CheckboxGroup, Label } from 'react-aria-components';
 
 import { type TransformSpec } from '@rokks/transform';
 
-import { apiJson } from '../api/client';
+import { apiBlob, apiJson } from '../api/client';
 import { type Job, TERMINAL_JOB_STATUSES } from '../api/types';
 import { Link } from '../app/router';
 import { ErrorMessage } from '../components/ErrorMessage';
@@ -15,14 +16,17 @@ interface LoadPanelProps {
   fileId: string;
   spec: TransformSpec;
   defaultTable: string;
+  /** The columns the spec leaves, for the upsert key. */
   columns: readonly string[];
+  /** Called once when the load succeeds. */
+  onLoaded?: (job: Job) => void;
 }
 
 /** Loads the file into a table with the spec and shows the job's progress. */
-export function LoadPanel({ fileId, spec, defaultTable, columns }: LoadPanelProps) {
+export function LoadPanel({ fileId, spec, defaultTable, columns, onLoaded }: LoadPanelProps) {
   const [table, setTable] = useState(defaultTable);
   const [mode, setMode] = useState<LoadMode>('create');
-  const [key, setKey] = useState('');
+  const [key, setKey] = useState<string[]>([]);
   const [jobId, setJobId] = useState<string | null>(null);
   const [submitError, setSubmitError] = useState<unknown>(null);
   const [submitting, setSubmitting] = useState(false);
@@ -31,6 +35,14 @@ export function LoadPanel({ fileId, spec, defaultTable, columns }: LoadPanelProp
     submitting ||
     (job !== null && !TERMINAL_JOB_STATUSES.includes(job.status)) ||
     (jobId !== null && job === null);
+  const reported = useRef<string | null>(null);
+
+  useEffect(() => {
+    if (job !== null && job.status === 'succeeded' && reported.current !== job.id) {
+      reported.current = job.id;
+      onLoaded?.(job);
+    }
+  }, [job, onLoaded]);
 
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
@@ -38,10 +50,7 @@ export function LoadPanel({ fileId, spec, defaultTable, columns }: LoadPanelProp
     setSubmitError(null);
     setJobId(null);
 
-    const keyColumns = key
-      .split(',')
-      .map((name) => name.trim())
-      .filter((name) => name !== '');
+    const keyColumns = key.filter((name) => columns.includes(name));
     const target = { table: table.trim(), mode, ...(mode === 'upsert' ? { key: keyColumns } : {}) };
 
     try {
@@ -86,19 +95,37 @@ export function LoadPanel({ fileId, spec, defaultTable, columns }: LoadPanelProp
           )}
         </Field>
         {mode === 'upsert' ? (
-          <Field label="Key columns (comma-separated)">
-            {(id) => (
-              <input
-                id={id}
-                required
-                value={key}
-                onChange={(event) => setKey(event.target.value)}
-                placeholder={columns[0]}
-              />
-            )}
-          </Field>
+          <CheckboxGroup
+            className="column-choice"
+            value={key}
+            onChange={setKey}
+            isRequired
+            aria-describedby="load-key-help"
+          >
+            <Label>Key columns</Label>
+            <p className="help" id="load-key-help">
+              Rows whose key matches a row of the table replace it; the others are added.
+            </p>
+            <div className="column-choice-list">
+              {columns.map((name) => (
+                <Checkbox key={name} value={name}>
+                  {({ isSelected }) => (
+                    <>
+                      <span className="box" aria-hidden="true">
+                        {isSelected ? '✓' : ''}
+                      </span>
+                      {name}
+                    </>
+                  )}
+                </Checkbox>
+              ))}
+            </div>
+          </CheckboxGroup>
         ) : null}
-        <button type="submit" disabled={running}>
+        <button
+          type="submit"
+          disabled={running || (mode === 'upsert' && !key.some((name) => columns.includes(name)))}
+        >
           Load into table
         </button>
       </form>
@@ -129,12 +156,59 @@ function JobProgress({ job }: { job: Job }) {
           Loaded {job.result.rowsLoaded} rows into{' '}
           <Link to={`/tables/${job.result.tableId}`}>{job.result.table}</Link>
           {job.result.rowsRejected > 0 ? `; ${job.result.rowsRejected} rows were rejected` : ''}.
-          {job.result.rejectsFileId === undefined
-            ? null
-            : ` The rejects file is ${job.result.rejectsFileId}.`}
         </p>
       ) : null}
+      {job.result?.rejectsFileId === undefined ? null : (
+        <RejectsLink fileId={job.result.rejectsFileId} table={job.result.table} />
+      )}
       {job.status === 'failed' ? <p className="error">{jobErrorText(job)}</p> : null}
+    </div>
+  );
+}
+
+/**
+ * Downloads the rejects file: a CSV of the rejected rows with their row
+ * numbers and reasons. It is a blob of the doc gateway, read with the
+ * session's token, so a plain link cannot fetch it.
+ */
+function RejectsLink({ fileId, table }: { fileId: string; table: string }) {
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  const download = async (): Promise<void> => {
+    setBusy(true);
+    setError(null);
+
+    try {
+      const blob = await apiBlob(`/api/doc/blobs/uploads/${encodeURIComponent(fileId)}`);
+      const url = URL.createObjectURL(blob);
+      const link = document.createElement('a');
+
+      link.href = url;
+      link.download = `${table}-rejects.csv`;
+      link.click();
+      window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div>
+      <a
+        href={`#rejects-${fileId}`}
+        onClick={(event) => {
+          event.preventDefault();
+          void download();
+        }}
+        aria-disabled={busy}
+        data-testid="rejects-file"
+      >
+        {busy ? 'Downloading the rejects file…' : 'Download the rejects file (CSV)'}
+      </a>
+      <ErrorMessage error={error} context="The rejects file could not be read" />
     </div>
   );
 }

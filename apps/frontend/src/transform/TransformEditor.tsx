@@ -1,10 +1,7 @@
-import { type FormEvent, useId, useMemo, useState } from 'react';
+import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 
 import {
-  COLUMN_TYPES,
-  type ColumnType,
   formatSpecError,
-  type InputColumn,
   ON_ERROR_POLICIES,
   type OnErrorPolicy,
   type RawValue,
@@ -17,51 +14,32 @@ import {
 } from '@rokks/transform';
 
 import { type ProfileSchema } from '../api/types';
-import { DataTable } from '../components/DataTable';
+import { formatCell } from '../components/DataTable';
 import { Field } from '../components/Field';
+import { ColumnMenu } from './ColumnMenu';
+import { ServerCheck } from './ServerCheck';
+import { StepForm } from './StepForm';
+import {
+  applyColumnSettings,
+  columnsAfter,
+  columnSettings,
+  type ColumnSettings,
+  describeCastOptions,
+  describeStep,
+  EMPTY_FIELDS,
+  stepToFields,
+  toInputColumns,
+} from './steps';
+
+export { describeStep } from './steps';
 
 type PreviewOutcome =
   | { kind: 'result'; result: TransformResult }
   | { kind: 'invalid'; problems: string[] }
   | { kind: 'failed'; message: string };
 
-/** Shows a step as one line of text, for the step list. */
-export function describeStep(step: Step): string {
-  switch (step.op) {
-    case 'cast': {
-      const options = [
-        step.format === undefined ? null : `format ${step.format}`,
-        step.timezone === undefined ? null : `zone ${step.timezone}`,
-      ]
-        .filter((option) => option !== null)
-        .join(', ');
-
-      return `Cast ${step.column} to ${step.type}${options === '' ? '' : ` (${options})`}`;
-    }
-
-    case 'rename':
-      return `Rename ${step.from} to ${step.to}`;
-    case 'select':
-      return `Keep ${step.columns.join(', ')}`;
-    case 'drop':
-      return `Drop ${step.columns.join(', ')}`;
-    case 'derive':
-      return `Derive ${step.column} = ${step.expr}`;
-    case 'filter':
-      return `Keep rows where ${step.expr}`;
-    default:
-      return `${step.op} ${JSON.stringify(step)}`;
-  }
-}
-
-/** Builds the transformer's input columns from the profile: each column with its inferred type and cast options. */
-function toInputColumns(schema: ProfileSchema): InputColumn[] {
-  return schema.columns.map((column) => ({
-    name: column.name,
-    type: column.inferredType,
-    ...(column.castOptions === undefined ? {} : { castOptions: column.castOptions }),
-  }));
-}
+/** Rows of the preview shown; the counts cover every sample row. */
+const PREVIEW_ROWS_SHOWN = 20;
 
 /** Runs the spec on the profile's sample rows, the same function the worker runs on the whole file. */
 export function previewSpec(
@@ -94,6 +72,8 @@ interface TransformEditorProps {
   rows: readonly Record<string, unknown>[];
   spec: TransformSpec;
   onChange: (spec: TransformSpec) => void;
+  /** The uploaded file, for the server check; without it the check is not offered. */
+  fileId?: string;
 }
 
 /**
@@ -101,67 +81,151 @@ interface TransformEditorProps {
  * browser on the sample rows, with rejected rows and their reasons beside
  * the result.
  */
-export function TransformEditor({ schema, rows, spec, onChange }: TransformEditorProps) {
+export function TransformEditor({ schema, rows, spec, onChange, fileId }: TransformEditorProps) {
   const preview = useMemo(() => previewSpec(schema, rows, spec), [schema, rows, spec]);
+  const sourceNames = schema.columns.map((column) => column.name);
   const columnNames =
     preview.kind === 'result'
       ? preview.result.columns.map((column) => column.name)
-      : schema.columns.map((column) => column.name);
+      : (columnsAfter(schema, spec.steps) ?? sourceNames);
+  const [editing, setEditing] = useState<number | null>(null);
+  const [focusTarget, setFocusTarget] = useState<string | null>(null);
+  const listRef = useRef<HTMLOListElement>(null);
+
+  // After a move or an edit, focus follows the step to its new place.
+  useEffect(() => {
+    if (focusTarget === null) {
+      return;
+    }
+
+    const target = listRef.current?.querySelector<HTMLButtonElement>(
+      `[data-focus="${focusTarget}"]`,
+    );
+    const fallback = listRef.current?.querySelector<HTMLButtonElement>(
+      `[data-focus="${focusTarget.replace(/^(up|down)-/, 'edit-')}"]`,
+    );
+
+    (target !== null && target !== undefined && !target.disabled ? target : fallback)?.focus();
+    setFocusTarget(null);
+  }, [focusTarget]);
 
   const setSteps = (steps: Step[]): void => onChange({ ...spec, steps });
-  const removeStep = (index: number): void =>
+  const removeStep = (index: number): void => {
+    setEditing(null);
     setSteps(spec.steps.filter((_step, position) => position !== index));
+  };
+
   const moveStep = (index: number, offset: number): void => {
     const steps = [...spec.steps];
     const [step] = steps.splice(index, 1);
 
     steps.splice(index + offset, 0, step);
+    setEditing(null);
     setSteps(steps);
+    setFocusTarget(`${offset < 0 ? 'up' : 'down'}-${index + offset}`);
   };
+
+  const replaceStep = (index: number, step: Step): void => {
+    setSteps(spec.steps.map((current, position) => (position === index ? step : current)));
+    setEditing(null);
+    setFocusTarget(`edit-${index}`);
+  };
+
+  const applyToColumn = (column: string, settings: ColumnSettings): void => {
+    setEditing(null);
+    onChange(applyColumnSettings(spec, column, settings));
+  };
+
+  const ambiguous = schema.columns.filter((column) => column.ambiguous === true);
 
   return (
     <section aria-labelledby="editor-heading" className="editor">
       <h2 id="editor-heading">Transformation</h2>
+      {ambiguous.length === 0 ? null : (
+        <div className="ambiguous" data-testid="ambiguous-columns">
+          <h3>Columns to check</h3>
+          <p className="help">
+            Profiling could not settle how to read these columns. Choose a reading, or keep the one
+            shown.
+          </p>
+          <ul>
+            {ambiguous.map((column) => {
+              const options = describeCastOptions(column.castOptions ?? {});
+
+              return (
+                <li key={column.name}>
+                  <strong>{column.name}</strong>: read as {column.inferredType}
+                  {options === '' ? '' : ` (${options})`}; could also be{' '}
+                  {(column.alternatives ?? []).map((alternative, index) => {
+                    const alternativeOptions = describeCastOptions(alternative.castOptions ?? {});
+                    const name = `${alternative.type}${alternativeOptions === '' ? '' : ` (${alternativeOptions})`}`;
+
+                    return (
+                      <button
+                        key={`${index}-${name}`}
+                        type="button"
+                        className="secondary small"
+                        onClick={() =>
+                          applyToColumn(column.name, {
+                            type: alternative.type,
+                            options: alternative.castOptions ?? {},
+                            nullValues: columnSettings(spec, column.name, column, undefined)
+                              .nullValues,
+                          })
+                        }
+                        aria-label={`Read ${column.name} as ${name}`}
+                      >
+                        {name}
+                      </button>
+                    );
+                  })}
+                </li>
+              );
+            })}
+          </ul>
+        </div>
+      )}
       <div className="editor-columns">
         <div>
           <h3>Steps</h3>
           {spec.steps.length === 0 ? (
             <p>No steps: the file loads as profiled, with the inferred types.</p>
           ) : (
-            <ol className="steps" aria-label="Steps">
+            <ol className="steps" aria-label="Steps" ref={listRef}>
               {spec.steps.map((step, index) => (
-                <li key={`${index}-${describeStep(step)}`}>
-                  <span>{describeStep(step)}</span>
-                  <span className="step-actions">
-                    <button
-                      type="button"
-                      disabled={index === 0}
-                      onClick={() => moveStep(index, -1)}
-                      aria-label={`Move step ${index + 1} up`}
-                    >
-                      ↑
-                    </button>
-                    <button
-                      type="button"
-                      disabled={index === spec.steps.length - 1}
-                      onClick={() => moveStep(index, 1)}
-                      aria-label={`Move step ${index + 1} down`}
-                    >
-                      ↓
-                    </button>
-                    <button
-                      type="button"
-                      onClick={() => removeStep(index)}
-                      aria-label={`Remove step ${index + 1}: ${describeStep(step)}`}
-                    >
-                      Remove
-                    </button>
-                  </span>
+                // Steps have no ids; a changed step is a new item.
+                <li key={`${index}-${JSON.stringify(step)}`}>
+                  {editing === index ? (
+                    <StepForm
+                      mode="edit"
+                      initial={stepToFields(step)}
+                      columns={columnsAfter(schema, spec.steps.slice(0, index)) ?? sourceNames}
+                      onSubmit={(changed) => replaceStep(index, changed)}
+                      onCancel={() => {
+                        setEditing(null);
+                        setFocusTarget(`edit-${index}`);
+                      }}
+                    />
+                  ) : (
+                    <StepLine
+                      index={index}
+                      count={spec.steps.length}
+                      text={describeStep(step)}
+                      onEdit={() => setEditing(index)}
+                      onMove={(offset) => moveStep(index, offset)}
+                      onRemove={() => removeStep(index)}
+                    />
+                  )}
                 </li>
               ))}
             </ol>
           )}
-          <CastStepForm columns={columnNames} onAdd={(step) => setSteps([...spec.steps, step])} />
+          <StepForm
+            mode="add"
+            initial={EMPTY_FIELDS}
+            columns={columnNames}
+            onSubmit={(step) => setSteps([...spec.steps, step])}
+          />
           <Field label="On a bad value">
             {(id) => (
               <select
@@ -184,85 +248,104 @@ export function TransformEditor({ schema, rows, spec, onChange }: TransformEdito
             )}
           </Field>
         </div>
-        <PreviewView outcome={preview} sampleRows={rows.length} />
+        <div>
+          <PreviewView
+            outcome={preview}
+            sampleRows={rows.length}
+            header={(column) => {
+              const profileColumn = schema.columns.find((source) => source.name === column.name);
+
+              return (
+                <ColumnMenu
+                  column={column.name}
+                  type={column.type}
+                  settings={columnSettings(spec, column.name, profileColumn, column.type)}
+                  alternatives={profileColumn?.alternatives ?? []}
+                  ambiguous={profileColumn?.ambiguous === true}
+                  onApply={(settings) => applyToColumn(column.name, settings)}
+                />
+              );
+            }}
+          />
+          {fileId === undefined ? null : <ServerCheck fileId={fileId} spec={spec} />}
+        </div>
       </div>
     </section>
   );
 }
 
-function CastStepForm({
-  columns,
-  onAdd,
+function StepLine({
+  index,
+  count,
+  text,
+  onEdit,
+  onMove,
+  onRemove,
 }: {
-  columns: readonly string[];
-  onAdd: (step: Step) => void;
+  index: number;
+  count: number;
+  text: string;
+  onEdit: () => void;
+  onMove: (offset: number) => void;
+  onRemove: () => void;
 }) {
-  const id = useId();
-  const [column, setColumn] = useState('');
-  const [type, setType] = useState<ColumnType>('date');
-  const [format, setFormat] = useState('');
-  const chosen = columns.includes(column) ? column : (columns[0] ?? '');
-
-  const submit = (event: FormEvent): void => {
-    event.preventDefault();
-
-    const trimmed = format.trim();
-
-    onAdd({ op: 'cast', column: chosen, type, ...(trimmed === '' ? {} : { format: trimmed }) });
-    setFormat('');
-  };
+  const number = index + 1;
 
   return (
-    <form className="cast-form" onSubmit={submit} aria-labelledby={`${id}-title`}>
-      <h4 id={`${id}-title`}>Add a cast step</h4>
-      <Field label="Column">
-        {(id) => (
-          <select id={id} value={chosen} onChange={(event) => setColumn(event.target.value)}>
-            {columns.map((name) => (
-              <option key={name} value={name}>
-                {name}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
-      <Field label="Type">
-        {(id) => (
-          <select
-            id={id}
-            value={type}
-            onChange={(event) => setType(event.target.value as ColumnType)}
-          >
-            {COLUMN_TYPES.map((name) => (
-              <option key={name} value={name}>
-                {name}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
-      <Field label="Format (optional)">
-        {(id) => (
-          <input
-            id={id}
-            value={format}
-            onChange={(event) => setFormat(event.target.value)}
-            placeholder="yyyy-MM-dd, epoch_s"
-            aria-describedby={`${id}-format-help`}
-          />
-        )}
-      </Field>
-      <p id={`${id}-format-help`} className="help">
-        date-fns tokens for dates and times, or epoch_s / epoch_ms.
-      </p>
-      <button type="submit" disabled={chosen === ''}>
-        Add cast step
-      </button>
-    </form>
+    <>
+      <span>{text}</span>
+      <span className="step-actions">
+        <button
+          type="button"
+          className="secondary"
+          data-focus={`edit-${index}`}
+          onClick={onEdit}
+          aria-label={`Edit step ${number}: ${text}`}
+        >
+          Edit
+        </button>
+        <button
+          type="button"
+          className="secondary"
+          data-focus={`up-${index}`}
+          disabled={index === 0}
+          onClick={() => onMove(-1)}
+          aria-label={`Move step ${number} up`}
+        >
+          ↑
+        </button>
+        <button
+          type="button"
+          className="secondary"
+          data-focus={`down-${index}`}
+          disabled={index === count - 1}
+          onClick={() => onMove(1)}
+          aria-label={`Move step ${number} down`}
+        >
+          ↓
+        </button>
+        <button
+          type="button"
+          className="secondary"
+          onClick={onRemove}
+          aria-label={`Remove step ${number}: ${text}`}
+        >
+          Remove
+        </button>
+      </span>
+    </>
   );
 }
 
-function PreviewView({ outcome, sampleRows }: { outcome: PreviewOutcome; sampleRows: number }) {
+function PreviewView({
+  outcome,
+  sampleRows,
+  header,
+}: {
+  outcome: PreviewOutcome;
+  sampleRows: number;
+  header: (column: TransformResult['columns'][number]) => ReactNode;
+}) {
   if (outcome.kind === 'invalid') {
     return (
       <div className="error" role="alert">
@@ -272,7 +355,7 @@ function PreviewView({ outcome, sampleRows }: { outcome: PreviewOutcome; sampleR
             <li key={problem}>{problem}</li>
           ))}
         </ul>
-        <p className="hint">Remove or change the step named above.</p>
+        <p className="hint">Edit or remove the step named above.</p>
       </div>
     );
   }
@@ -289,25 +372,81 @@ function PreviewView({ outcome, sampleRows }: { outcome: PreviewOutcome; sampleR
   const { result } = outcome;
 
   return (
-    <div className="preview" aria-live="polite">
+    <div className="preview">
       <h3>Preview</h3>
-      <p data-testid="preview-stats">
+      <p data-testid="preview-stats" aria-live="polite">
         {result.stats.rowsOut} of {sampleRows} sample rows pass, {result.stats.rowsRejected}{' '}
         rejected.
+        {result.stats.valuesNulled > 0
+          ? ` ${result.stats.valuesNulled} bad values stored as null.`
+          : ''}
       </p>
-      <DataTable
-        caption="Preview rows"
-        columns={result.columns}
-        rows={result.rows.slice(0, 20)}
+      <p className="help">
+        Open a column&apos;s header to set its type, format, time zone and null markers.
+      </p>
+      <SimpleTable
+        caption={`Preview rows (the first ${Math.min(PREVIEW_ROWS_SHOWN, result.rows.length)})`}
         testId="preview-rows"
+        headers={result.columns.map((column) => header(column))}
+        rows={result.rows.slice(0, PREVIEW_ROWS_SHOWN)}
+        empty="No rows pass."
       />
-      <DataTable
+      <SimpleTable
         caption="Rejected rows"
-        columns={[{ name: 'row' }, { name: 'column' }, { name: 'value' }, { name: 'reason' }]}
+        testId="preview-rejects"
+        headers={['row', 'column', 'value', 'reason']}
         rows={result.errors.map((error) => [error.row, error.column, error.value, error.message])}
         empty="No rejected rows."
-        testId="preview-rejects"
       />
+    </div>
+  );
+}
+
+/** A small table that renders every row: the preview has at most a few dozen. */
+function SimpleTable({
+  caption,
+  testId,
+  headers,
+  rows,
+  empty,
+}: {
+  caption: string;
+  testId: string;
+  headers: readonly ReactNode[];
+  rows: readonly (readonly unknown[])[];
+  empty: string;
+}) {
+  return (
+    <div className="table-scroll" tabIndex={0} role="region" aria-label={caption}>
+      <table data-testid={testId}>
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            {headers.map((content, index) => (
+              <th key={index} scope="col">
+                {content}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.length === 0 ? (
+            <tr>
+              <td colSpan={Math.max(headers.length, 1)}>{empty}</td>
+            </tr>
+          ) : (
+            rows.map((row, rowIndex) => (
+              <tr key={rowIndex}>
+                {row.map((value, columnIndex) => (
+                  <td key={columnIndex} className={value === null ? 'null' : undefined}>
+                    {formatCell(value)}
+                  </td>
+                ))}
+              </tr>
+            ))
+          )}
+        </tbody>
+      </table>
     </div>
   );
 }
