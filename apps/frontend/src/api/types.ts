@@ -145,3 +145,32 @@ export interface StoredDocument<T> {
   updateTime: string;
   data: T;
 }
+
+/** Job types of the worker, as `GET /api/jobs?type=` accepts them. */
+export const JOB_TYPES = ['ETL', 'WEBAPI_SYNC', 'AIRTABLE_SYNC', 'INDEX', 'ALERT', 'AI_GENERATE'] as const;
+
+export type JobType = (typeof JOB_TYPES)[number];
+
+/** Roles of a user in a workspace, from least to most access. */
+export const ROLES = ['viewer', 'editor', 'admin'] as const;
+
+export type Role = (typeof ROLES)[number];
+
+/** A user as `GET /auth/users` lists it, with their roles in the admin's workspace. */
+export interface ManagedUser {
+  id: string;
+  email: string;
+  roles: Role[];
+  workspace: string;
+  disabled: boolean;
+  /** False for users who sign in only through an identity provider. */
+  hasPassword: boolean;
+  createdAt: string;
+  lastSignInAt: string | null;
+}
+
+/** An identity provider of `GET /auth/oidc/providers`. */
+export interface IdentityProvider {
+  id: string;
+  displayName: string;
+}

@@ -1,4 +1,5 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { Button } from 'react-aria-components';
 
 import { apiJson } from '../api/client';
 import { type Job, type JobLogPage, TERMINAL_JOB_STATUSES } from '../api/types';
@@ -7,14 +8,18 @@ import { ErrorMessage } from '../components/ErrorMessage';
 import { formatTime } from '../components/format-time';
 import { emptyProgress, jobErrorText, useJob } from '../jobs/use-job';
 
-/** The first log lines shown; the rest are counted. */
-const LOG_LINES = 200;
+/** Log lines read per request (the worker allows up to 1000). */
+const LOG_PAGE_SIZE = 500;
+
+/** How often new log lines are read while the job runs. */
+const LOG_POLL_INTERVAL_MS = 2000;
 
 /** Shows one job: its status and progress, live events, log lines and a Cancel button while it runs. */
 export function JobPage({ jobId }: { jobId: string }) {
   const { job, events, error, setJob } = useJob(jobId);
   const [cancelError, setCancelError] = useState<unknown>(null);
   const [cancelling, setCancelling] = useState(false);
+  const [cancelRequested, setCancelRequested] = useState(false);
   const finished = job !== null && TERMINAL_JOB_STATUSES.includes(job.status);
 
   const cancel = async (): Promise<void> => {
@@ -25,6 +30,7 @@ export function JobPage({ jobId }: { jobId: string }) {
       setJob(
         await apiJson<Job>(`/api/jobs/${encodeURIComponent(jobId)}/cancel`, { method: 'POST' }),
       );
+      setCancelRequested(true);
     } catch (caught) {
       setCancelError(caught);
     } finally {
@@ -47,15 +53,16 @@ export function JobPage({ jobId }: { jobId: string }) {
         <>
           <JobFacts job={job} />
           {finished ? null : (
-            <button
-              type="button"
-              className="danger"
-              disabled={cancelling}
-              onClick={() => void cancel()}
-            >
-              Cancel job
-            </button>
+            <Button className="danger" isDisabled={cancelling} onPress={() => void cancel()}>
+              {cancelling ? 'Cancelling…' : 'Cancel job'}
+            </Button>
           )}
+          {cancelRequested && !finished ? (
+            <p role="status">
+              Cancel requested. A running job stops at its next checkpoint, so it may load a few
+              more rows first.
+            </p>
+          ) : null}
           <ErrorMessage error={cancelError} context="Cancelling the job failed" />
         </>
       )}
@@ -121,37 +128,90 @@ function JobFacts({ job }: { job: Job }) {
   );
 }
 
-/** Shows the job's log lines, read once and again when the job finishes. */
+/** Shows the job's log lines, a page at a time, and follows new lines while the job runs. */
 function JobLog({ jobId, finished }: { jobId: string; finished: boolean }) {
   const [log, setLog] = useState<JobLogPage | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
+  const path = `/api/jobs/${encodeURIComponent(jobId)}/logs`;
+  const logRef = useRef<JobLogPage | null>(null);
+
+  logRef.current = log;
+
+  /** Reads the lines from `offset` on and puts them after the first `offset` lines already shown. */
+  const readFrom = useCallback(
+    async (offset: number, signal?: AbortSignal): Promise<void> => {
+      const page = await apiJson<JobLogPage>(`${path}?offset=${offset}&limit=${LOG_PAGE_SIZE}`, {
+        signal,
+      });
+
+      setLog((previous) => ({
+        lines: [...(previous?.lines.slice(0, offset) ?? []), ...page.lines],
+        total: page.total,
+      }));
+    },
+    [path],
+  );
+
+  const fail = (signal: AbortSignal) => (caught: unknown) => {
+    if (!signal.aborted) {
+      setError(caught);
+    }
+  };
 
   useEffect(() => {
     const controller = new AbortController();
 
+    setLog(null);
     setError(null);
-    apiJson<JobLogPage>(`/api/jobs/${encodeURIComponent(jobId)}/logs?limit=${LOG_LINES}`, {
-      signal: controller.signal,
-    })
-      .then(setLog)
-      .catch((caught: unknown) => {
-        if (!controller.signal.aborted) {
-          setError(caught);
-        }
-      });
+    readFrom(0, controller.signal).catch(fail(controller.signal));
 
     return () => controller.abort();
-  }, [jobId, finished]);
+  }, [readFrom]);
+
+  // While every line so far is shown, new ones are read: often while the job runs, and once after it ends.
+  useEffect(() => {
+    const current = logRef.current;
+
+    if (current === null || current.lines.length < current.total) {
+      return;
+    }
+
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => void readFrom(current.lines.length, controller.signal).catch(fail(controller.signal)),
+      finished ? 0 : LOG_POLL_INTERVAL_MS,
+    );
+
+    return () => {
+      clearTimeout(timer);
+      controller.abort();
+    };
+    // `log` is a dependency so that each poll schedules the next.
+  }, [log, finished, readFrom]);
+
+  const loadMore = async (): Promise<void> => {
+    setLoadingMore(true);
+    setError(null);
+
+    try {
+      await readFrom(logRef.current?.lines.length ?? 0);
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setLoadingMore(false);
+    }
+  };
 
   return (
     <>
       <h2>Log</h2>
       <ErrorMessage error={error} context="Loading the job's log failed" />
       {log === null ? null : log.lines.length === 0 ? (
-        <p>No log lines.</p>
+        <p>{finished ? 'No log lines.' : 'No log lines yet.'}</p>
       ) : (
         <>
-          <ol className="events" data-testid="job-log">
+          <ol className="events log-lines" data-testid="job-log" tabIndex={0} aria-label="Log lines">
             {log.lines.map((line, index) => (
               <li key={index}>
                 <time dateTime={line.at}>{formatTime(line.at)}</time> (attempt {line.attempt}){' '}
@@ -159,10 +219,15 @@ function JobLog({ jobId, finished }: { jobId: string; finished: boolean }) {
               </li>
             ))}
           </ol>
-          {log.total > log.lines.length ? (
-            <p className="help">
-              Showing the first {log.lines.length} of {log.total} lines.
-            </p>
+          <p className="help">
+            {log.lines.length === log.total
+              ? `${log.total} ${log.total === 1 ? 'line' : 'lines'}${finished ? '.' : ', following new lines.'}`
+              : `Showing the first ${log.lines.length} of ${log.total} lines.`}
+          </p>
+          {log.lines.length < log.total ? (
+            <Button isDisabled={loadingMore} onPress={() => void loadMore()}>
+              {loadingMore ? 'Loading…' : `Load ${Math.min(LOG_PAGE_SIZE, log.total - log.lines.length)} more lines`}
+            </Button>
           ) : null}
         </>
       )}
