@@ -41,6 +41,7 @@ import {
   SqliteJobStore,
   type StatusChange,
 } from './sqlite-job-store';
+import { WakeFile } from './wake-file';
 
 export interface SqliteJobEngineOptions extends JobEngineOptions {
   /** Database file, created when missing; every engine that shares the queue opens the same file. */
@@ -68,9 +69,11 @@ type EngineState = 'created' | 'started' | 'stopping' | 'stopped' | 'closed';
 
 /**
  * The SQLite backend: one database file in WAL mode shared by any number of
- * engines in any number of processes on one machine. Claims are single
- * `UPDATE … RETURNING` statements inside `BEGIN IMMEDIATE`, so two engines
- * never claim the same job.
+ * engines in any number of processes on one machine. Claims are
+ * `UPDATE … RETURNING` statements, one per job type, inside
+ * `BEGIN IMMEDIATE`, so two engines never claim the same job. Engines in
+ * other processes hear of new jobs and cancel requests through the wake
+ * file, and poll every `pollIntervalMs` in case a wake is missed.
  */
 export class SqliteJobEngine implements JobEngine {
   readonly backend = 'sqlite' as const;
@@ -79,6 +82,7 @@ export class SqliteJobEngine implements JobEngine {
   private readonly settings: EngineSettings;
   private readonly logger: Logger;
   private readonly store: SqliteJobStore;
+  private readonly wakeFile: WakeFile;
   private readonly registry = new HandlerRegistry();
   private readonly running = new RunningJobs<SqliteRunningJob>();
   private readonly hub: EventHub;
@@ -90,6 +94,8 @@ export class SqliteJobEngine implements JobEngine {
   private readonly pendingOutcomes: PendingOutcome[] = [];
   private tickTimer: NodeJS.Timeout | undefined;
   private tickDueAt = Number.POSITIVE_INFINITY;
+  /** Tick that runs right after the pending I/O callbacks, used in place of a 0 ms timer because that waits at least 1 ms. */
+  private tickImmediate: NodeJS.Immediate | undefined;
   private tickRunning = false;
   private tickRequested = false;
   private cycleInFlight: Promise<void> = Promise.resolve();
@@ -112,6 +118,7 @@ export class SqliteJobEngine implements JobEngine {
     }
 
     this.store = new SqliteJobStore(options.file, options.busyTimeoutMs ?? 10_000);
+    this.wakeFile = new WakeFile(options.file, this.logger);
   }
 
   /** Opens (and if needed creates) the database; the engine does not claim jobs until `start`. */
@@ -136,6 +143,11 @@ export class SqliteJobEngine implements JobEngine {
     }
 
     this.state = 'started';
+    this.wakeFile.watch(() => {
+      if (this.state === 'started' || this.state === 'stopping') {
+        this.scheduleTick(0);
+      }
+    });
     this.heartbeatTimer = setInterval(() => {
       this.renewLeases().catch((error: unknown) => {
         this.logger.error({ err: error }, 'job lease renewal failed');
@@ -176,6 +188,7 @@ export class SqliteJobEngine implements JobEngine {
     this.hub.clear();
     this.announced.clear();
     this.state = 'closed';
+    this.wakeFile.close();
     this.store.close();
   }
 
@@ -204,6 +217,8 @@ export class SqliteJobEngine implements JobEngine {
       normalized.map((request) => ({ id: createJobId(now), request })),
       now,
     );
+
+    this.wakeFile.notify();
 
     if (
       jobs.some((job) => this.registry.get(job.type) !== undefined && Date.parse(job.runAt) <= now)
@@ -238,6 +253,10 @@ export class SqliteJobEngine implements JobEngine {
 
     if (outcome === null) {
       throw new JobsError('NOT_FOUND', `Job ${id} not found.`);
+    }
+
+    if (outcome.change !== 'none') {
+      this.wakeFile.notify();
     }
 
     if (outcome.change === 'cancelled') {
@@ -319,6 +338,17 @@ export class SqliteJobEngine implements JobEngine {
   }
 
   private scheduleTick(delayMs: number): void {
+    if (this.tickImmediate !== undefined) {
+      return;
+    }
+
+    if (delayMs <= 0) {
+      this.cancelScheduledTick();
+      this.tickImmediate = setImmediate(() => this.tick());
+
+      return;
+    }
+
     const dueAt = Date.now() + delayMs;
 
     if (this.tickTimer !== undefined && this.tickDueAt <= dueAt) {
@@ -330,13 +360,20 @@ export class SqliteJobEngine implements JobEngine {
     this.tickTimer = setTimeout(() => this.tick(), delayMs);
   }
 
+  private cancelScheduledTick(): void {
+    clearTimeout(this.tickTimer);
+    clearImmediate(this.tickImmediate);
+    this.tickTimer = undefined;
+    this.tickImmediate = undefined;
+    this.tickDueAt = Number.POSITIVE_INFINITY;
+  }
+
   /**
    * Runs one write cycle (see `runCycle`) unless one is running, then
    * schedules the next. Cycles started here never overlap.
    */
   private tick(): void {
-    this.tickTimer = undefined;
-    this.tickDueAt = Number.POSITIVE_INFINITY;
+    this.cancelScheduledTick();
 
     if (this.tickRunning) {
       this.tickRequested = true;
@@ -408,6 +445,10 @@ export class SqliteJobEngine implements JobEngine {
         'job lease expired',
       );
       this.announceStatus(change);
+    }
+
+    if (result.swept.some((change) => change.status === 'queued')) {
+      this.wakeFile.notify();
     }
 
     for (const claim of result.claimed) {
@@ -623,6 +664,7 @@ export class SqliteJobEngine implements JobEngine {
             'job released',
           );
           this.announceStatus(change);
+          this.wakeFile.notify();
         }
       }
 
@@ -632,8 +674,8 @@ export class SqliteJobEngine implements JobEngine {
 
     // Set first, so the cycle in flight schedules no further one; close() waits for it.
     this.state = 'stopped';
-    clearTimeout(this.tickTimer);
-    this.tickTimer = undefined;
+    this.cancelScheduledTick();
+    this.wakeFile.unwatch();
     clearInterval(this.heartbeatTimer);
     clearInterval(this.retentionTimer);
     await this.cycleInFlight;

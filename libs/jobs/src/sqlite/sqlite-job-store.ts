@@ -118,6 +118,23 @@ function rowToJob(row: JobRow): Job {
   };
 }
 
+/** Orders queued jobs of one type as the claim does: priority, due time, then submit order. */
+function compareClaimOrder(left: JobRow, right: JobRow): number {
+  if (left.priority !== right.priority) {
+    return left.priority - right.priority;
+  }
+
+  if (left.run_at !== right.run_at) {
+    return left.run_at - right.run_at;
+  }
+
+  if (left.id === right.id) {
+    return 0;
+  }
+
+  return left.id < right.id ? -1 : 1;
+}
+
 function prepareStatements(state: Database.Database, telemetry: Database.Database) {
   return {
     insert: state.prepare<Record<string, unknown>, JobRow>(`
@@ -133,11 +150,14 @@ function prepareStatements(state: Database.Database, telemetry: Database.Databas
     byId: state.prepare<[string], JobRow>('SELECT * FROM jobs WHERE id = ?'),
     hasDueWork: state.prepare<{ now: number; types: string }, { due: number }>(`
       SELECT EXISTS (
-               SELECT 1 FROM jobs
-               WHERE status = 'queued' AND run_at <= @now
-                 AND type IN (SELECT value FROM json_each(@types))
+               SELECT 1 FROM json_each(@types) AS due_type
+               JOIN jobs INDEXED BY jobs_queued_by_type
+                 ON jobs.type = due_type.value AND jobs.status = 'queued' AND jobs.run_at <= @now
              )
-          OR EXISTS (SELECT 1 FROM jobs WHERE status = 'running' AND lease_expires_at < @now) AS due`),
+          OR EXISTS (
+               SELECT 1 FROM jobs INDEXED BY jobs_lease_expiry
+               WHERE status = 'running' AND lease_expires_at < @now
+             ) AS due`),
     sweepExpiredLeases: state.prepare<Record<string, unknown>, StatusChange>(`
       UPDATE jobs SET
         status = CASE WHEN cancel_requested_at IS NOT NULL THEN 'cancelled'
@@ -147,17 +167,22 @@ function prepareStatements(state: Database.Database, telemetry: Database.Databas
         error = @message,
         run_at = @now,
         lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
-      WHERE status = 'running' AND lease_expires_at < @now
+      WHERE id IN (
+        SELECT id FROM jobs INDEXED BY jobs_lease_expiry
+        WHERE status = 'running' AND lease_expires_at < @now
+      )
       RETURNING id, status, attempts, error`),
-    claimOne: state.prepare<Record<string, unknown>, JobRow>(`
+    // The token of each claimed job is the claim's random UUID and the job id,
+    // so it is unique per job and per claim.
+    claimOfType: state.prepare<Record<string, unknown>, JobRow>(`
       UPDATE jobs SET
         status = 'running', attempts = attempts + 1, started_at = @now, progress = '${ZERO_PROGRESS}',
-        lease_token = @token, lease_owner = @owner, lease_expires_at = @leaseExpiresAt
-      WHERE id = (
-        SELECT id FROM jobs
-        WHERE status = 'queued' AND run_at <= @now AND type IN (SELECT value FROM json_each(@types))
+        lease_token = @claim || ':' || id, lease_owner = @owner, lease_expires_at = @leaseExpiresAt
+      WHERE id IN (
+        SELECT id FROM jobs INDEXED BY jobs_queued_by_type
+        WHERE type = @type AND status = 'queued' AND run_at <= @now
         ORDER BY priority, run_at, id
-        LIMIT 1
+        LIMIT @limit
       )
       RETURNING *`),
     renewLease: state.prepare<Record<string, unknown>, { cancel_requested_at: number | null }>(`
@@ -370,7 +395,8 @@ export class SqliteJobStore {
   /**
    * In one write transaction: records the outcomes of finished attempts,
    * returns the running jobs whose lease expired to the queue (or fails or
-   * cancels them), then claims due jobs while the types have free slots.
+   * cancels them), then claims the first due jobs of each type, as many as
+   * the type has free slots.
    */
   async cycle(
     outcomes: AttemptRecord[],
@@ -382,35 +408,36 @@ export class SqliteJobStore {
       const recorded = outcomes.map((outcome) => this.recordOutcome(outcome, now));
       const swept = this.statements.sweepExpiredLeases.all({ now, message: LEASE_EXPIRED_MESSAGE });
       const claimed: ClaimedJob[] = [];
-      // A copy, so a transaction retried after SQLITE_BUSY starts from the same slots.
-      const slots = new Map(freeSlots);
+      const claim = randomUUID();
 
-      for (;;) {
-        const types = [...slots].filter(([, free]) => free > 0).map(([type]) => type);
-
-        if (types.length === 0) {
-          break;
+      for (const [type, free] of freeSlots) {
+        if (free <= 0) {
+          continue;
         }
 
-        const token = randomUUID();
-        const row = this.statements.claimOne.get({
+        const rows = this.statements.claimOfType.all({
+          type,
+          limit: free,
           now,
-          token,
+          claim,
           owner,
           leaseExpiresAt: now + leaseMs,
-          types: JSON.stringify(types),
         });
 
-        if (row === undefined) {
-          break;
+        // RETURNING gives no order, so sort into the claim order again.
+        rows.sort(compareClaimOrder);
+
+        for (const row of rows) {
+          if (row.lease_token === null) {
+            throw new Error(`Claimed job ${row.id} has no lease token.`);
+          }
+
+          claimed.push({
+            job: rowToJob(row),
+            token: row.lease_token,
+            backoff: JSON.parse(row.backoff) as BackoffPolicy,
+          });
         }
-
-        slots.set(row.type, (slots.get(row.type) ?? 0) - 1);
-        claimed.push({
-          job: rowToJob(row),
-          token,
-          backoff: JSON.parse(row.backoff) as BackoffPolicy,
-        });
       }
 
       return { recorded, swept, claimed };

@@ -32,8 +32,12 @@ CREATE TABLE IF NOT EXISTS jobs (
 
 CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency_key ON jobs (type, idempotency_key)
   WHERE idempotency_key IS NOT NULL;
--- The claim order: priority, then the time the job became due, then submit order.
-CREATE INDEX IF NOT EXISTS jobs_due ON jobs (priority, run_at, id) WHERE status = 'queued';
+-- The claim order within a type: priority, then the time the job became due,
+-- then submit order. Engines claim each type's free slots separately, so the
+-- type leads and a claim reads only the first due entries of its type.
+DROP INDEX IF EXISTS jobs_due;
+CREATE INDEX IF NOT EXISTS jobs_queued_by_type ON jobs (type, priority, run_at, id)
+  WHERE status = 'queued';
 CREATE INDEX IF NOT EXISTS jobs_lease_expiry ON jobs (lease_expires_at) WHERE status = 'running';
 CREATE INDEX IF NOT EXISTS jobs_finished ON jobs (finished_at)
   WHERE status IN ('succeeded', 'failed', 'cancelled');
