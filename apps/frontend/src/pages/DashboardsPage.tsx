@@ -1,26 +1,28 @@
-import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import '../dashboards/dashboards.css';
 
-import { type StoredDocument, type TableInfo } from '../api/types';
+import { type FormEvent, useEffect, useMemo, useState } from 'react';
+import { Button } from 'react-aria-components';
+
+import { ApiError } from '../api/api-error';
+import { type StoredDocument } from '../api/types';
 import { Link, navigate } from '../app/router';
 import { ErrorMessage } from '../components/ErrorMessage';
-import { Field } from '../components/Field';
+import { formatTime } from '../components/format-time';
+import { ConfirmButton, SearchSelectField, TextInputField } from '../dashboards/controls';
+import { hasDraft, useDashboardDraft, writeDraft } from '../dashboards/dashboard-draft';
 import {
-  AGGREGATIONS,
-  type Aggregation,
+  completeLayout,
   type Dashboard,
   deleteDashboard,
   getDashboard,
   listDashboards,
   randomId,
   saveDashboard,
-  TIME_BUCKETS,
-  type LineWidget,
+  type Widget,
 } from '../dashboards/dashboard-store';
-import { LineWidgetView } from '../dashboards/LineWidgetView';
+import { DashboardGrid } from '../dashboards/DashboardGrid';
+import { WidgetEditor } from '../dashboards/WidgetEditor';
 import { useTables } from './use-tables';
-
-const TIME_TYPES = new Set(['date', 'timestamp', 'timestamptz']);
-const NUMERIC_TYPES = new Set(['integer', 'float', 'numeric']);
 
 /** Shows the list of dashboards, or one dashboard when `dashboardId` is set. */
 export function DashboardsPage({ dashboardId }: { dashboardId?: string }) {
@@ -44,10 +46,20 @@ function DashboardList() {
     event.preventDefault();
     setError(null);
 
+    if (title.trim() === '') {
+      setError(new Error('Type a title for the new dashboard.'));
+
+      return;
+    }
+
     const id = randomId();
 
     try {
-      await saveDashboard(id, { title: title.trim(), timezone: 'UTC', widgets: [] });
+      await saveDashboard(
+        id,
+        { title: title.trim(), timezone: 'UTC', widgets: [], layout: [] },
+        'new',
+      );
       navigate(`/dashboards/${id}`);
     } catch (caught) {
       setError(caught);
@@ -55,30 +67,31 @@ function DashboardList() {
   };
 
   return (
-    <section>
+    <section className="dashboards-page">
       <h1>Dashboards</h1>
+      <p className="help">Saved dashboards are shared with everyone in the workspace.</p>
       <form className="inline-form" onSubmit={(event) => void create(event)}>
-        <Field label="New dashboard title">
-          {(id) => (
-            <input
-              id={id}
-              required
-              value={title}
-              onChange={(event) => setTitle(event.target.value)}
-            />
-          )}
-        </Field>
-        <button type="submit">Create dashboard</button>
+        <TextInputField label="New dashboard title" value={title} onChange={setTitle} isRequired />
+        <Button type="submit">Create dashboard</Button>
       </form>
       <ErrorMessage error={error} context="Dashboards" />
-      {dashboards === null ? null : dashboards.length === 0 ? (
+      {dashboards === null ? (
+        error === null ? (
+          <p role="status">Loading…</p>
+        ) : null
+      ) : dashboards.length === 0 ? (
         <p>No dashboards yet: create one above.</p>
       ) : (
         <ul className="dashboard-list" aria-label="Dashboards">
           {dashboards.map((dashboard) => (
             <li key={dashboard.id}>
-              <Link to={`/dashboards/${dashboard.id}`}>{dashboard.data.title}</Link> (
-              {dashboard.data.widgets.length} widgets)
+              <Link to={`/dashboards/${dashboard.id}`}>{dashboard.data.title}</Link>{' '}
+              <span className="help">
+                {dashboard.data.widgets.length}{' '}
+                {dashboard.data.widgets.length === 1 ? 'widget' : 'widgets'}, saved{' '}
+                {formatTime(dashboard.updateTime)}
+                {hasDraft(dashboard.id) ? ' · unsaved changes in this browser' : ''}
+              </span>
             </li>
           ))}
         </ul>
@@ -87,10 +100,23 @@ function DashboardList() {
   );
 }
 
+function timeZones(current: string): { id: string; label: string }[] {
+  const zones = new Set(['UTC', Intl.DateTimeFormat().resolvedOptions().timeZone, current]);
+
+  for (const zone of Intl.supportedValuesOf('timeZone')) {
+    zones.add(zone);
+  }
+
+  return [...zones].map((zone) => ({ id: zone, label: zone }));
+}
+
 function DashboardView({ dashboardId }: { dashboardId: string }) {
   const [stored, setStored] = useState<StoredDocument<Dashboard> | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const [loadError, setLoadError] = useState<unknown>(null);
   const [saveError, setSaveError] = useState<unknown>(null);
+  const [saving, setSaving] = useState(false);
+  const [editing, setEditing] = useState<Widget | 'new' | null>(null);
+  const { draft, setDraft, stored: draftKept } = useDashboardDraft(dashboardId);
   const { tables, error: tablesError } = useTables();
 
   useEffect(() => {
@@ -98,253 +124,231 @@ function DashboardView({ dashboardId }: { dashboardId: string }) {
 
     getDashboard(dashboardId, controller.signal).then(setStored, (caught: unknown) => {
       if (!controller.signal.aborted) {
-        setError(caught);
+        setLoadError(caught);
       }
     });
 
     return () => controller.abort();
   }, [dashboardId]);
 
-  const update = useCallback(
-    async (change: (dashboard: Dashboard) => Dashboard): Promise<void> => {
-      if (stored === null) {
-        return;
-      }
+  const dashboard = draft?.data ?? stored?.data ?? null;
+  const zones = useMemo(() => timeZones(dashboard?.timezone ?? 'UTC'), [dashboard?.timezone]);
 
-      setSaveError(null);
+  if (stored === null || dashboard === null) {
+    return loadError === null ? (
+      <p role="status">Loading…</p>
+    ) : (
+      <section>
+        <p>
+          <Link to="/dashboards">All dashboards</Link>
+        </p>
+        <ErrorMessage error={loadError} context="Loading the dashboard failed" />
+        {draft === null ? null : (
+          <Button className="secondary" onPress={() => setDraft(null)}>
+            Forget the unsaved changes kept in this browser
+          </Button>
+        )}
+      </section>
+    );
+  }
 
-      try {
-        setStored(await saveDashboard(dashboardId, change(stored.data), stored.version));
-      } catch (caught) {
-        setSaveError(caught);
-      }
-    },
-    [dashboardId, stored],
-  );
+  const edit = (change: (current: Dashboard) => Dashboard): void => {
+    setSaveError(null);
+    setDraft({ baseVersion: draft?.baseVersion ?? stored.version, data: change(dashboard) });
+  };
+
+  const save = async (version: number): Promise<void> => {
+    if (draft === null) {
+      return;
+    }
+
+    setSaving(true);
+    setSaveError(null);
+
+    try {
+      setStored(await saveDashboard(dashboardId, draft.data, version));
+      setDraft(null);
+    } catch (caught) {
+      setSaveError(caught);
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  /** Saves the draft over whatever someone else saved meanwhile. */
+  const overwrite = async (): Promise<void> => {
+    try {
+      const latest = await getDashboard(dashboardId);
+
+      setStored(latest);
+      await save(latest.version);
+    } catch (caught) {
+      setSaveError(caught);
+    }
+  };
 
   const remove = async (): Promise<void> => {
     try {
       await deleteDashboard(dashboardId);
+      writeDraft(dashboardId, null);
       navigate('/dashboards');
     } catch (caught) {
       setSaveError(caught);
     }
   };
 
-  if (stored === null) {
-    return error === null ? (
-      <p role="status">Loading…</p>
-    ) : (
-      <ErrorMessage error={error} context="Loading the dashboard failed" />
-    );
-  }
-
-  const dashboard = stored.data;
+  const conflict =
+    (saveError instanceof ApiError && saveError.status === 412) ||
+    (draft !== null && draft.baseVersion !== stored.version);
 
   return (
-    <section>
+    <section className="dashboard-page">
       <p>
         <Link to="/dashboards">All dashboards</Link>
       </p>
       <h1>{dashboard.title}</h1>
-      <div className="inline-form">
-        <Field label="Display time zone">
-          {(id) => (
-            <select
-              id={id}
-              value={dashboard.timezone}
-              onChange={(event) =>
-                void update((current) => ({ ...current, timezone: event.target.value }))
-              }
+      <div className="dashboard-toolbar">
+        <p
+          role="status"
+          className={draft === null ? 'save-state' : 'save-state unsaved'}
+          data-testid="save-state"
+        >
+          {draft === null
+            ? `Saved (version ${stored.version}) and shared with the workspace.`
+            : draftKept
+              ? 'Unsaved changes, kept in this browser until you save them.'
+              : 'Unsaved changes: this browser refused to keep them, so save before you leave.'}
+        </p>
+        <Button
+          isDisabled={draft === null || saving}
+          onPress={() => void save(draft?.baseVersion ?? stored.version)}
+        >
+          {saving ? 'Saving…' : 'Save dashboard'}
+        </Button>
+        {draft === null ? null : (
+          <ConfirmButton
+            className="secondary"
+            label="Discard changes"
+            title="Discard the unsaved changes?"
+            confirmLabel="Discard changes"
+            onConfirm={() => {
+              setSaveError(null);
+              setDraft(null);
+            }}
+          >
+            <p>The dashboard goes back to its saved version {stored.version}.</p>
+          </ConfirmButton>
+        )}
+        <Button
+          className="secondary"
+          isDisabled={tables === null || tables.length === 0}
+          onPress={() => setEditing('new')}
+        >
+          Add widget
+        </Button>
+      </div>
+      {conflict ? (
+        <div className="error" role="alert">
+          <p>
+            Someone saved this dashboard after you started changing it (version {stored.version}
+            {draft === null ? '' : `, your changes start from version ${draft.baseVersion}`}).
+          </p>
+          <p className="hint">
+            Keep your version and replace theirs, or discard your changes and load theirs.
+          </p>
+          <div className="dialog-actions start">
+            <Button onPress={() => void overwrite()}>Replace with my version</Button>
+            <Button
+              className="secondary"
+              onPress={() => {
+                setSaveError(null);
+                setDraft(null);
+                void getDashboard(dashboardId).then(setStored, setLoadError);
+              }}
             >
-              {[
-                ...new Set([
-                  'UTC',
-                  Intl.DateTimeFormat().resolvedOptions().timeZone,
-                  dashboard.timezone,
-                ]),
-              ].map((zone) => (
-                <option key={zone} value={zone}>
-                  {zone}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <button type="button" className="danger" onClick={() => void remove()}>
-          Delete dashboard
-        </button>
-      </div>
-      <ErrorMessage error={saveError} context="Saving the dashboard failed" />
+              Discard mine and load theirs
+            </Button>
+          </div>
+        </div>
+      ) : (
+        <ErrorMessage error={saveError} context="Saving the dashboard failed" />
+      )}
       <ErrorMessage error={tablesError} context="Loading the tables failed" />
-      <div className="widgets">
-        {dashboard.widgets.map((widget) => (
-          <LineWidgetView
-            key={widget.id}
-            widget={widget}
-            table={tables?.find((table) => table.id === widget.tableId)}
-            timezone={dashboard.timezone}
-            onRemove={() =>
-              void update((current) => ({
-                ...current,
-                widgets: current.widgets.filter((item) => item.id !== widget.id),
-              }))
-            }
+      {tables !== null && tables.length === 0 ? (
+        <p className="hint">
+          There are no tables yet: load a file on the <Link to="/data">Data</Link> page, then add
+          widgets here.
+        </p>
+      ) : null}
+      <details className="dashboard-settings">
+        <summary>Dashboard settings</summary>
+        <div className="inline-form">
+          <TextInputField
+            label="Dashboard title"
+            value={dashboard.title}
+            onChange={(title) => edit((current) => ({ ...current, title }))}
+            isRequired
           />
-        ))}
-      </div>
-      {tables === null ? null : (
-        <AddWidgetForm
+          <SearchSelectField
+            label="Display time zone"
+            value={dashboard.timezone}
+            options={zones}
+            onChange={(timezone) => edit((current) => ({ ...current, timezone }))}
+          />
+          <ConfirmButton
+            className="danger"
+            label="Delete dashboard"
+            title={`Delete the dashboard ${dashboard.title}?`}
+            confirmLabel="Delete dashboard"
+            onConfirm={() => void remove()}
+          >
+            <p>
+              Everyone in the workspace loses it, with its {dashboard.widgets.length}{' '}
+              {dashboard.widgets.length === 1 ? 'widget' : 'widgets'}. The tables stay.
+            </p>
+          </ConfirmButton>
+        </div>
+        <p className="help">
+          Days, weeks, months and years start at midnight in the display time zone, and times show
+          in it.
+        </p>
+      </details>
+      {dashboard.widgets.length === 0 ? (
+        <p>This dashboard has no widgets yet: use Add widget.</p>
+      ) : (
+        <DashboardGrid
+          widgets={dashboard.widgets}
+          layout={dashboard.layout}
           tables={tables}
-          onAdd={(widget) =>
-            update((current) => ({ ...current, widgets: [...current.widgets, widget] }))
+          timezone={dashboard.timezone}
+          onLayoutChange={(layout) => edit((current) => ({ ...current, layout }))}
+          onEdit={(widget) => setEditing(widget)}
+          onRemove={(widget) =>
+            edit((current) => {
+              const widgets = current.widgets.filter((item) => item.id !== widget.id);
+
+              return { ...current, widgets, layout: completeLayout(widgets, current.layout) };
+            })
           }
         />
       )}
-    </section>
-  );
-}
+      {editing === null || tables === null ? null : (
+        <WidgetEditor
+          widget={editing === 'new' ? null : editing}
+          tables={tables}
+          onClose={() => setEditing(null)}
+          onSave={(widget) => {
+            edit((current) => {
+              const widgets = current.widgets.some((item) => item.id === widget.id)
+                ? current.widgets.map((item) => (item.id === widget.id ? widget : item))
+                : [...current.widgets, widget];
 
-function AddWidgetForm({
-  tables,
-  onAdd,
-}: {
-  tables: readonly TableInfo[];
-  onAdd: (widget: LineWidget) => Promise<void>;
-}) {
-  const [tableId, setTableId] = useState('');
-  const [measureId, setMeasureId] = useState('');
-  const [agg, setAgg] = useState<Aggregation>('avg');
-  const [timeId, setTimeId] = useState('');
-  const [interval, setBucketInterval] = useState('1 month');
-  const [title, setTitle] = useState('');
-  const table = tables.find((candidate) => candidate.id === tableId) ?? tables[0];
-  const measureColumns = (table?.columns ?? []).filter(
-    (column) => agg.startsWith('count') || NUMERIC_TYPES.has(column.type),
-  );
-  const timeColumns = (table?.columns ?? []).filter((column) => TIME_TYPES.has(column.type));
-  const measure =
-    agg === 'count'
-      ? null
-      : (measureColumns.find((column) => column.id === measureId) ?? measureColumns[0]);
-  const time = timeColumns.find((column) => column.id === timeId) ?? timeColumns[0];
-
-  const submit = async (event: FormEvent): Promise<void> => {
-    event.preventDefault();
-
-    if (table === undefined || time === undefined) {
-      return;
-    }
-
-    const defaultTitle = `${measure === null || measure === undefined ? agg : `${agg} ${measure.name}`} per ${interval}`;
-
-    await onAdd({
-      id: randomId(),
-      type: 'line',
-      title: title.trim() === '' ? defaultTitle : title.trim(),
-      tableId: table.id,
-      measure: { columnId: measure?.id ?? null, agg },
-      timeBucket: { columnId: time.id, interval },
-    });
-    setTitle('');
-  };
-
-  return (
-    <form
-      className="widget-form"
-      onSubmit={(event) => void submit(event)}
-      aria-labelledby="add-widget-heading"
-    >
-      <h2 id="add-widget-heading">Add a line chart</h2>
-      <Field label="Table">
-        {(id) => (
-          <select
-            id={id}
-            value={table?.id ?? ''}
-            onChange={(event) => setTableId(event.target.value)}
-          >
-            {tables.map((candidate) => (
-              <option key={candidate.id} value={candidate.id}>
-                {candidate.name}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
-      <Field label="Aggregation">
-        {(id) => (
-          <select
-            id={id}
-            value={agg}
-            onChange={(event) => setAgg(event.target.value as Aggregation)}
-          >
-            {AGGREGATIONS.map((name) => (
-              <option key={name} value={name}>
-                {name}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
-      {agg === 'count' ? null : (
-        <Field label="Measure column">
-          {(id) => (
-            <select
-              id={id}
-              value={measure?.id ?? ''}
-              onChange={(event) => setMeasureId(event.target.value)}
-            >
-              {measureColumns.map((column) => (
-                <option key={column.id} value={column.id}>
-                  {column.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+              return { ...current, widgets, layout: completeLayout(widgets, current.layout) };
+            });
+            setEditing(null);
+          }}
+        />
       )}
-      <Field label="Time column">
-        {(id) => (
-          <select
-            id={id}
-            value={time?.id ?? ''}
-            onChange={(event) => setTimeId(event.target.value)}
-          >
-            {timeColumns.map((column) => (
-              <option key={column.id} value={column.id}>
-                {column.name}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
-      <Field label="Time bucket">
-        {(id) => (
-          <select
-            id={id}
-            value={interval}
-            onChange={(event) => setBucketInterval(event.target.value)}
-          >
-            {TIME_BUCKETS.map((bucket) => (
-              <option key={bucket} value={bucket}>
-                {bucket}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
-      <Field label="Title (optional)">
-        {(id) => <input id={id} value={title} onChange={(event) => setTitle(event.target.value)} />}
-      </Field>
-      {time === undefined ? (
-        <p className="hint">This table has no date or time column to bucket by.</p>
-      ) : null}
-      <button
-        type="submit"
-        disabled={time === undefined || (agg !== 'count' && measure === undefined)}
-      >
-        Add chart
-      </button>
-    </form>
+    </section>
   );
 }

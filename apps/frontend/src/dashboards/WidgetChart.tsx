@@ -1,0 +1,118 @@
+import { BarChart, LineChart } from 'echarts/charts';
+import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
+import * as echarts from 'echarts/core';
+import { CanvasRenderer } from 'echarts/renderers';
+import { useEffect, useRef } from 'react';
+
+import { type WidgetType } from './dashboard-store';
+import { formatBucket, formatValue, type Series, wallClockMillis } from './widget-query';
+
+echarts.use([
+  LineChart,
+  BarChart,
+  GridComponent,
+  LegendComponent,
+  TooltipComponent,
+  CanvasRenderer,
+]);
+
+interface WidgetChartProps {
+  type: Exclude<WidgetType, 'number' | 'table'>;
+  /** Accessible name of the chart; the values table of the widget carries the numbers. */
+  label: string;
+  series: readonly Series[];
+  /** The bucket interval when the points are time buckets (ISO times), null when they are categories. */
+  interval: string | null;
+  timezone: string;
+}
+
+function buildOption({
+  type,
+  series,
+  interval,
+  timezone,
+}: WidgetChartProps): echarts.EChartsCoreOption {
+  const legend = series.length > 1;
+  const grid = { left: 56, right: 16, top: legend ? 36 : 16, bottom: 32 };
+  const tooltipValue = (value: unknown): string =>
+    formatValue(typeof value === 'number' ? value : null);
+
+  if (type !== 'bar' && interval !== null) {
+    // Wall-clock times read as UTC, so the axis shows the dashboard's zone.
+    return {
+      animation: false,
+      useUTC: true,
+      grid,
+      legend: legend ? { type: 'scroll', top: 0 } : undefined,
+      tooltip: { trigger: 'axis', valueFormatter: tooltipValue },
+      xAxis: { type: 'time' },
+      yAxis: { type: 'value', scale: type === 'line' },
+      series: series.map((entry) => ({
+        type: 'line',
+        name: entry.name,
+        showSymbol: entry.points.length < 60,
+        ...(type === 'area' ? { areaStyle: { opacity: 0.35 }, stack: 'total' } : {}),
+        data: entry.points.map(([bucket, value]) => [wallClockMillis(bucket, timezone), value]),
+      })),
+    };
+  }
+
+  const categories = [
+    ...new Set(series.flatMap((entry) => entry.points.map(([category]) => category))),
+  ];
+  const label = (category: string): string =>
+    interval === null ? category : formatBucket(category, interval, timezone);
+
+  return {
+    animation: false,
+    grid,
+    legend: legend ? { type: 'scroll', top: 0 } : undefined,
+    tooltip: { trigger: 'axis', valueFormatter: tooltipValue },
+    xAxis: { type: 'category', data: categories.map(label) },
+    yAxis: { type: 'value' },
+    series: series.map((entry) => {
+      const values = new Map(entry.points);
+
+      return {
+        type: type === 'bar' ? 'bar' : 'line',
+        name: entry.name,
+        ...(type === 'area' ? { areaStyle: { opacity: 0.35 }, stack: 'total' } : {}),
+        data: categories.map((category) => values.get(category) ?? null),
+      };
+    }),
+  };
+}
+
+/** Renders a widget's series with ECharts, and follows the size of its grid cell. */
+export function WidgetChart({ type, label, series, interval, timezone }: WidgetChartProps) {
+  const container = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    const element = container.current;
+
+    if (element === null) {
+      return;
+    }
+
+    const chart = echarts.init(element);
+    const observer = new ResizeObserver(() => chart.resize());
+
+    chart.setOption(buildOption({ type, label, series, interval, timezone }));
+    observer.observe(element);
+
+    return () => {
+      observer.disconnect();
+      chart.dispose();
+    };
+  }, [type, label, series, interval, timezone]);
+
+  return (
+    <div
+      ref={container}
+      className="widget-chart"
+      role="img"
+      aria-label={label}
+      data-points={series.reduce((total, entry) => total + entry.points.length, 0)}
+    />
+  );
+}

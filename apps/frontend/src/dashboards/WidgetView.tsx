@@ -1,0 +1,283 @@
+import { useEffect, useMemo, useState } from 'react';
+import { Button, Menu, MenuItem, MenuTrigger, Popover, Separator } from 'react-aria-components';
+
+import { apiJson } from '../api/client';
+import { type QueryResult, type TableInfo } from '../api/types';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { type Widget } from './dashboard-store';
+import { type ArrangeAction } from './grid-arrange';
+import {
+  buildWidgetQuery,
+  columnName,
+  describeWidget,
+  formatBucket,
+  formatValue,
+  MAX_CATEGORIES,
+  readWidgetRows,
+  toSeries,
+  type WidgetRow,
+} from './widget-query';
+import { WidgetChart } from './WidgetChart';
+
+const ARRANGE_LABELS: Record<ArrangeAction, string> = {
+  'move-up': 'Move up',
+  'move-down': 'Move down',
+  'move-left': 'Move left',
+  'move-right': 'Move right',
+  wider: 'Make wider',
+  narrower: 'Make narrower',
+  taller: 'Make taller',
+  shorter: 'Make shorter',
+};
+
+function ValuesTable({
+  widget,
+  table,
+  rows,
+  timezone,
+}: {
+  widget: Widget;
+  table: TableInfo | undefined;
+  rows: readonly WidgetRow[];
+  timezone: string;
+}) {
+  const bucket = widget.timeBucket;
+  const hasGroup = widget.groupByColumnId !== null;
+
+  return (
+    <div
+      className="table-scroll widget-table"
+      tabIndex={0}
+      role="region"
+      aria-label={`Values of ${widget.title}`}
+    >
+      <table data-testid="widget-values">
+        <thead>
+          <tr>
+            {bucket === null ? null : <th scope="col">Bucket ({timezone})</th>}
+            {widget.groupByColumnId === null ? null : (
+              <th scope="col">{columnName(table, widget.groupByColumnId)}</th>
+            )}
+            <th scope="col" className="number">
+              {widget.measure.agg}
+              {widget.measure.columnId === null
+                ? ''
+                : ` of ${columnName(table, widget.measure.columnId)}`}
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row, index) => (
+            <tr key={index}>
+              {bucket === null || row.bucket === null ? null : (
+                <td data-bucket={row.bucket}>
+                  {formatBucket(row.bucket, bucket.interval, timezone)}
+                </td>
+              )}
+              {hasGroup ? <td>{row.group}</td> : null}
+              <td className="number" data-value={row.value ?? ''}>
+                {formatValue(row.value)}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function WidgetBody({
+  widget,
+  table,
+  result,
+  timezone,
+  description,
+}: {
+  widget: Widget;
+  table: TableInfo | undefined;
+  result: QueryResult;
+  timezone: string;
+  description: string;
+}) {
+  const rows = useMemo(() => readWidgetRows(widget, result), [widget, result]);
+  const series = useMemo(() => toSeries(rows, widget.title), [rows, widget.title]);
+
+  if (widget.type === 'number') {
+    const value = rows[0]?.value ?? null;
+
+    return (
+      <p className="widget-number" data-testid="widget-number" data-value={value ?? ''}>
+        {formatValue(value)}
+      </p>
+    );
+  }
+
+  if (widget.type === 'table') {
+    return <ValuesTable widget={widget} table={table} rows={rows} timezone={timezone} />;
+  }
+
+  if (rows.length === 0) {
+    return <p className="hint">No rows match: check the filters, or load data into the table.</p>;
+  }
+
+  return (
+    <>
+      <WidgetChart
+        type={widget.type}
+        label={`${widget.type === 'bar' ? 'Bar' : widget.type === 'area' ? 'Area' : 'Line'} chart: ${description}`}
+        series={series}
+        interval={widget.timeBucket?.interval ?? null}
+        timezone={timezone}
+      />
+      <details className="widget-details">
+        <summary>
+          Values ({rows.length} {widget.timeBucket === null ? 'rows' : 'buckets'})
+        </summary>
+        <ValuesTable widget={widget} table={table} rows={rows} timezone={timezone} />
+      </details>
+    </>
+  );
+}
+
+/**
+ * Runs the widget's `/api/sql/widget-query` and shows the result as a chart
+ * (with its values in a table), a number or a table. The menu edits,
+ * arranges and removes the widget.
+ */
+export function WidgetView({
+  widget,
+  table,
+  timezone,
+  onEdit,
+  onArrange,
+  onRemove,
+}: {
+  widget: Widget;
+  table: TableInfo | undefined;
+  timezone: string;
+  onEdit: () => void;
+  onArrange: (action: ArrangeAction) => void;
+  onRemove: () => void;
+}) {
+  const [loaded, setLoaded] = useState<{ queryText: string; result: QueryResult } | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [generation, setGeneration] = useState(0);
+  const queryText = JSON.stringify(buildWidgetQuery(widget, table, timezone));
+  // A result read with another widget's settings would put values in the wrong columns.
+  const result = loaded?.queryText === queryText ? loaded.result : null;
+
+  useEffect(() => {
+    const controller = new AbortController();
+
+    setError(null);
+    apiJson<QueryResult>('/api/sql/widget-query', {
+      body: JSON.parse(queryText) as unknown,
+      signal: controller.signal,
+    }).then(
+      (answer) => {
+        setLoaded({ queryText, result: answer });
+        setError(null);
+      },
+      (caught: unknown) => {
+        if (!controller.signal.aborted) {
+          setLoaded(null);
+          setError(caught);
+        }
+      },
+    );
+
+    return () => controller.abort();
+  }, [queryText, generation]);
+
+  const description = describeWidget(widget, table);
+  const headingId = `widget-${widget.id}`;
+
+  return (
+    <article
+      className="widget"
+      aria-labelledby={headingId}
+      data-testid="widget"
+      data-widget-type={widget.type}
+    >
+      <header className="widget-header">
+        <h3 id={headingId} className="widget-drag-handle" title="Drag to move">
+          {widget.title}
+        </h3>
+        <MenuTrigger>
+          <Button className="secondary small" aria-label={`Actions for widget ${widget.title}`}>
+            ⋯
+          </Button>
+          <Popover className="rac-popover">
+            <Menu
+              className="rac-menu"
+              onAction={(key) => {
+                const action = String(key);
+
+                if (action === 'edit') {
+                  onEdit();
+                } else if (action === 'refresh') {
+                  setGeneration((value) => value + 1);
+                } else if (action === 'remove') {
+                  onRemove();
+                } else {
+                  onArrange(action as ArrangeAction);
+                }
+              }}
+            >
+              <MenuItem className="rac-option" id="edit">
+                Edit…
+              </MenuItem>
+              <MenuItem className="rac-option" id="refresh">
+                Run again
+              </MenuItem>
+              <Separator />
+              {(Object.keys(ARRANGE_LABELS) as ArrangeAction[]).map((action) => (
+                <MenuItem className="rac-option" key={action} id={action}>
+                  {ARRANGE_LABELS[action]}
+                </MenuItem>
+              ))}
+              <Separator />
+              <MenuItem className="rac-option danger" id="remove">
+                Remove
+              </MenuItem>
+            </Menu>
+          </Popover>
+        </MenuTrigger>
+      </header>
+      <p className="help widget-description">{description}</p>
+      <div className="widget-body">
+        <ErrorMessage error={error} context="The widget's query failed" />
+        {error !== null ? (
+          <p className="hint">
+            Open <strong>Edit…</strong> in the widget&apos;s menu to change its columns or filters.
+          </p>
+        ) : null}
+        {result === null ? (
+          error === null ? (
+            <p role="status">Loading…</p>
+          ) : null
+        ) : (
+          <>
+            <WidgetBody
+              widget={widget}
+              table={table}
+              result={result}
+              timezone={timezone}
+              description={description}
+            />
+            {result.truncated ? (
+              <p className="hint">
+                Truncated: the row limit applied, so later rows are missing. Use a longer time
+                bucket or add filters.
+              </p>
+            ) : widget.type === 'bar' &&
+              widget.timeBucket === null &&
+              result.rows.length === MAX_CATEGORIES ? (
+              <p className="hint">Showing the {MAX_CATEGORIES} largest groups.</p>
+            ) : null}
+          </>
+        )}
+      </div>
+    </article>
+  );
+}
