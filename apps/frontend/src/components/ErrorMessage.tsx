@@ -1,12 +1,25 @@
-import { describeError } from '../api/api-error';
+import { ApiError, describeError } from '../api/api-error';
 
-/** Shows an error in plain words with the next step, announced to screen readers. */
-export function ErrorMessage({ error, context }: { error: unknown; context?: string }) {
+/**
+ * Shows an error in plain words with the next step, announced to screen
+ * readers. `hints` replaces the general next step for the HTTP statuses it
+ * names, where the page has a more specific one (a 401 from the sign-in form, say).
+ */
+export function ErrorMessage({
+  error,
+  context,
+  hints,
+}: {
+  error: unknown;
+  context?: string;
+  hints?: Partial<Record<number, string>>;
+}) {
   if (error === null || error === undefined) {
     return null;
   }
 
   const { message, hint } = describeError(error);
+  const specificHint = error instanceof ApiError ? hints?.[error.status] : undefined;
 
   return (
     <div className="error" role="alert">
@@ -14,7 +27,7 @@ export function ErrorMessage({ error, context }: { error: unknown; context?: str
         {context === undefined ? null : <strong>{context}: </strong>}
         {message}
       </p>
-      <p className="hint">{hint}</p>
+      <p className="hint">{specificHint ?? hint}</p>
     </div>
   );
 }
