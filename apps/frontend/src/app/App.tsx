@@ -9,6 +9,7 @@ import { SignInPage } from '../pages/SignInPage';
 import { StatusPage } from '../pages/StatusPage';
 import { TablePage } from '../pages/TablePage';
 import { TablesPage } from '../pages/TablesPage';
+import { UsersPage } from '../pages/UsersPage';
 import { Link, navigate, usePath } from './router';
 
 // ECharts is most of the bundle, so the dashboards load on first use.
@@ -27,6 +28,7 @@ const NAVIGATION: readonly { path: string; label: string; role?: string }[] = [
   { path: '/dashboards', label: 'Dashboards' },
   { path: '/jobs', label: 'Jobs' },
   { path: '/audit', label: 'Audit', role: 'admin' },
+  { path: '/users', label: 'Users', role: 'admin' },
   { path: '/status', label: 'Status' },
 ];
 
@@ -58,6 +60,8 @@ function CurrentPage({ path }: { path: string }) {
       );
     case 'audit':
       return <AuditPage />;
+    case 'users':
+      return <UsersPage />;
     case 'status':
       return <StatusPage />;
     default:

@@ -14,6 +14,8 @@ interface SelectFieldProps<T extends string> {
   value: T;
   onChange: (value: T) => void;
   isDisabled?: boolean;
+  /** Keeps the label for screen readers only, for a select in a table row whose column header names it. */
+  hideLabel?: boolean;
 }
 
 /** Renders a labelled single-choice list (React Aria's Select) over string values. */
@@ -23,6 +25,7 @@ export function SelectField<T extends string>({
   value,
   onChange,
   isDisabled,
+  hideLabel,
 }: SelectFieldProps<T>) {
   return (
     <Select
@@ -35,7 +38,7 @@ export function SelectField<T extends string>({
         }
       }}
     >
-      <Label>{label}</Label>
+      <Label className={hideLabel === true ? 'visually-hidden' : undefined}>{label}</Label>
       <Button>
         <SelectValue />
         <span aria-hidden="true"> ▾</span>
