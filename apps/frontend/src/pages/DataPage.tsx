@@ -18,7 +18,7 @@ interface Draft {
   file: UploadedFile;
 }
 
-/** The file being worked on; its spec draft has a key of its own (see spec-draft.ts). */
+/** The key of the file being worked on. Its spec draft has a key of its own (see spec-draft.ts). */
 const DRAFT_KEY = 'rokks.data-draft';
 
 function readDraft(): Draft | null {

@@ -16,7 +16,7 @@ interface StepFormProps {
   onCancel?: () => void;
 }
 
-/** The form of one step: its kind's fields, checked before the step is added or saved. */
+/** Renders the form of one step with its kind's fields, and checks them before the step is added or saved. */
 export function StepForm({ mode, initial, columns, onSubmit, onCancel }: StepFormProps) {
   const id = useId();
   const [fields, setFields] = useState<StepFields>(initial);
@@ -281,7 +281,7 @@ export function StepForm({ mode, initial, columns, onSubmit, onCancel }: StepFor
   );
 }
 
-/** A group of checkboxes, one per column. */
+/** Renders a group of checkboxes, one per column. */
 function ColumnChoice({
   label,
   help,

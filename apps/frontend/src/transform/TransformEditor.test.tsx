@@ -7,8 +7,8 @@ import { type ProfileSchema } from '../api/types';
 import { readSpecDraft, useSpecDraft } from './spec-draft';
 import { TransformEditor } from './TransformEditor';
 
-// A profiled CSV file: `temp` has one value that is not a number, so
-// profiling read it as text; `when` could be day-first or month-first.
+// A profiled CSV file. Profiling read `temp` as text because one value is
+// not a number, and `when` fits both day-first and month-first dates.
 const schema: ProfileSchema = {
   format: 'csv',
   encoding: 'utf-8',
@@ -50,7 +50,7 @@ const rows = [
 
 const FILE_ID = 'file_0123456789abcdef0123456789abcdef';
 
-/** The editor as the Data page uses it: the spec lives in the file's draft. */
+/** Renders the editor as the Data page does, with the spec in the file's draft. */
 function Editor({ fileId = FILE_ID }: { fileId?: string }) {
   const [spec, setSpec] = useSpecDraft(fileId);
 
@@ -71,7 +71,7 @@ function stepTexts(): string[] {
         .map((item) => item.querySelector('span')?.textContent ?? '');
 }
 
-/** The text of each body row of a preview table, cells joined by " | ". */
+/** Returns the text of each body row of a preview table, with cells joined by " | ". */
 function tableRows(testId: string): string[] {
   return [...screen.getByTestId(testId).querySelectorAll('tbody tr')].map((row) =>
     [...row.querySelectorAll('td')].map((cell) => cell.textContent).join(' | '),
@@ -95,12 +95,12 @@ async function addCast(
   await user.click(screen.getByRole('button', { name: 'Add cast step' }));
 }
 
-// Each test clicks through the editor many times; on a busy two-core
-// machine that can take longer than Jest's default of 5 s.
+// Each test clicks through the editor many times, which can take longer
+// than Jest's default of 5 s on a busy two-core machine.
 jest.setTimeout(60_000);
 
 beforeAll(() => {
-  // jsdom has no CSS object; React Aria's focus scope calls CSS.escape.
+  // jsdom has no CSS object, but React Aria's focus scope calls CSS.escape.
   if (!('CSS' in window)) {
     Object.defineProperty(window, 'CSS', {
       value: { escape: (text: string) => text.replace(/[^\w-]/gu, (char) => `\\${char}`) },
@@ -112,7 +112,7 @@ beforeEach(() => window.localStorage.clear());
 afterEach(cleanup);
 
 describe('TransformEditor', () => {
-  it('re-runs the preview when a cast step is added, and lists the bad value with its reason', async () => {
+  it('previews a new cast step with its rejects', async () => {
     const user = userEvent.setup();
 
     render(<Editor />);
@@ -136,7 +136,7 @@ describe('TransformEditor', () => {
     expect(reason).toMatch(/integer/i);
   });
 
-  it('stores nulls instead of rejecting when the policy says so', async () => {
+  it('stores null under the null policy', async () => {
     const user = userEvent.setup();
 
     render(<Editor />);
@@ -147,7 +147,7 @@ describe('TransformEditor', () => {
     expect(readSpecDraft(FILE_ID)?.onError).toBe('null');
   });
 
-  it('sets the type and null markers of a column from its header menu', async () => {
+  it('sets column settings from the header', async () => {
     const user = userEvent.setup();
 
     render(<Editor />);
@@ -166,7 +166,7 @@ describe('TransformEditor', () => {
     expect(screen.getByRole('button', { name: 'temp (integer): column settings' })).not.toBeNull();
   });
 
-  it('flags an ambiguous column and applies the alternative reading', async () => {
+  it('applies an ambiguous column alternative', async () => {
     const user = userEvent.setup();
 
     render(<Editor />);
@@ -183,7 +183,7 @@ describe('TransformEditor', () => {
     expect(tableRows('preview-rows')[0]).toBe('Oslo | 12 | 2024-03-04');
   });
 
-  it('moves a step up and down with the keyboard, and the spec follows', async () => {
+  it('reorders steps from the keyboard', async () => {
     const user = userEvent.setup();
 
     render(<Editor />);
@@ -238,7 +238,7 @@ describe('TransformEditor', () => {
     expect(readSpecDraft(FILE_ID)?.steps).toEqual([]);
   });
 
-  it('shows why a step is invalid instead of a preview', async () => {
+  it('shows why a spec is invalid', async () => {
     const user = userEvent.setup();
 
     render(<Editor />);
@@ -250,7 +250,7 @@ describe('TransformEditor', () => {
     expect(screen.queryByTestId('preview-stats')).toBeNull();
   });
 
-  it('keeps the draft of each file across a remount', async () => {
+  it('keeps each file draft across remounts', async () => {
     const user = userEvent.setup();
     const first = render(<Editor />);
 

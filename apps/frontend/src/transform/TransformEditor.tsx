@@ -38,7 +38,7 @@ type PreviewOutcome =
   | { kind: 'invalid'; problems: string[] }
   | { kind: 'failed'; message: string };
 
-/** Rows of the preview shown; the counts cover every sample row. */
+/** The number of preview rows shown. The counts cover every sample row. */
 const PREVIEW_ROWS_SHOWN = 20;
 
 /** Runs the spec on the profile's sample rows, the same function the worker runs on the whole file. */
@@ -72,7 +72,7 @@ interface TransformEditorProps {
   rows: readonly Record<string, unknown>[];
   spec: TransformSpec;
   onChange: (spec: TransformSpec) => void;
-  /** The uploaded file, for the server check; without it the check is not offered. */
+  /** The uploaded file for the server check, which is not offered without it. */
   fileId?: string;
 }
 
@@ -90,6 +90,8 @@ export function TransformEditor({ schema, rows, spec, onChange, fileId }: Transf
       : (columnsAfter(schema, spec.steps) ?? sourceNames);
   const [editing, setEditing] = useState<number | null>(null);
   const [focusTarget, setFocusTarget] = useState<string | null>(null);
+  // Mouse users may also drag a step to its place; the arrow buttons do the same from the keyboard.
+  const [drag, setDrag] = useState<{ from: number; over: number | null } | null>(null);
   const listRef = useRef<HTMLOListElement>(null);
 
   // After a move or an edit, focus follows the step to its new place.
@@ -123,6 +125,19 @@ export function TransformEditor({ schema, rows, spec, onChange, fileId }: Transf
     setEditing(null);
     setSteps(steps);
     setFocusTarget(`${offset < 0 ? 'up' : 'down'}-${index + offset}`);
+  };
+
+  const dropStep = (to: number): void => {
+    if (drag !== null && drag.from !== to) {
+      const steps = [...spec.steps];
+      const [step] = steps.splice(drag.from, 1);
+
+      steps.splice(to, 0, step);
+      setEditing(null);
+      setSteps(steps);
+    }
+
+    setDrag(null);
   };
 
   const replaceStep = (index: number, step: Step): void => {
@@ -193,8 +208,33 @@ export function TransformEditor({ schema, rows, spec, onChange, fileId }: Transf
           ) : (
             <ol className="steps" aria-label="Steps" ref={listRef}>
               {spec.steps.map((step, index) => (
-                // Steps have no ids; a changed step is a new item.
-                <li key={`${index}-${JSON.stringify(step)}`}>
+                // Steps have no ids, so a changed step is a new item.
+                <li
+                  key={`${index}-${JSON.stringify(step)}`}
+                  draggable={editing !== index}
+                  className={
+                    drag?.over === index && drag.from !== index ? 'drop-target' : undefined
+                  }
+                  onDragStart={(event) => {
+                    event.dataTransfer.effectAllowed = 'move';
+                    event.dataTransfer.setData('text/plain', describeStep(step));
+                    setDrag({ from: index, over: null });
+                  }}
+                  onDragOver={(event) => {
+                    if (drag !== null) {
+                      event.preventDefault();
+
+                      if (drag.over !== index) {
+                        setDrag({ ...drag, over: index });
+                      }
+                    }
+                  }}
+                  onDrop={(event) => {
+                    event.preventDefault();
+                    dropStep(index);
+                  }}
+                  onDragEnd={() => setDrag(null)}
+                >
                   {editing === index ? (
                     <StepForm
                       mode="edit"
@@ -385,7 +425,11 @@ function PreviewView({
         Open a column&apos;s header to set its type, format, time zone and null markers.
       </p>
       <SimpleTable
-        caption={`Preview rows (the first ${Math.min(PREVIEW_ROWS_SHOWN, result.rows.length)})`}
+        caption={
+          result.rows.length > PREVIEW_ROWS_SHOWN
+            ? `Preview rows (the first ${PREVIEW_ROWS_SHOWN})`
+            : 'Preview rows'
+        }
         testId="preview-rows"
         headers={result.columns.map((column) => header(column))}
         rows={result.rows.slice(0, PREVIEW_ROWS_SHOWN)}
@@ -402,7 +446,7 @@ function PreviewView({
   );
 }
 
-/** A small table that renders every row: the preview has at most a few dozen. */
+/** Renders a small table with every row, because the preview has at most a few dozen. */
 function SimpleTable({
   caption,
   testId,

@@ -215,7 +215,7 @@ function castOptionsOf(fields: StepFields): CastOptions {
   };
 }
 
-/** Builds a step from the form, or says which field is missing. */
+/** Builds a step from the form, or returns a message that names the missing field. */
 export function fieldsToStep(fields: StepFields): { step: Step } | { problem: string } {
   const need = (value: string, name: string): string | null =>
     value.trim() === '' ? `Fill in ${name}.` : null;
@@ -318,7 +318,7 @@ export function toInputColumns(schema: ProfileSchema): InputColumn[] {
 
 /**
  * Returns the column names after the given steps, by running them on no
- * rows; null when the steps are invalid.
+ * rows, or null when the steps are invalid.
  */
 export function columnsAfter(schema: ProfileSchema, steps: readonly Step[]): string[] | null {
   try {
