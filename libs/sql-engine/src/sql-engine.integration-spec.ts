@@ -2,6 +2,7 @@ import { type Value } from '@rokks/transform';
 
 import { type SqlEngineError } from './errors/sql-engine.exception';
 import { type LoadOptions } from './load/load.types';
+import { SqlEngine } from './sql-engine';
 import { bucketQuery, DST_CASES, loadReadings } from './testing/dst-cases';
 import { openTestEngine, type TestBackendKind, type TestEngine } from './testing/test-databases';
 
@@ -314,6 +315,48 @@ describe.each<TestBackendKind>(['postgres', 'pglite'])('SqlEngine on %s', (kind)
     expect(await test.engine.listTables('empty')).toEqual([]);
   });
 
+  it('sees tables created and dropped after a query', async () => {
+    const inGamma = (sql: string) => test.engine.query({ workspace: 'gamma', userId: 'u1', sql });
+
+    expect((await inGamma('SELECT 1 AS one')).rows).toEqual([[1]]);
+    await test.engine.load(
+      { workspace: 'gamma', table: 'late', loadId: 'late-1', mode: 'create', columns: cityColumns },
+      chunks([['Ulm', 126_000]]),
+    );
+    expect((await inGamma('SELECT city FROM late')).rows).toEqual([['Ulm']]);
+
+    await test.engine.dropTable('gamma', 'late');
+    expect((await failure(inGamma('SELECT city FROM late'))).message).toBe('table late not found in this workspace');
+  });
+
+  it('queries again after the workspace lost its catalog row', async () => {
+    const inDelta = (sql: string) => test.engine.query({ workspace: 'delta', userId: 'u1', sql });
+
+    expect((await inDelta('SELECT 1 AS one')).rows).toEqual([[1]]);
+    // As if another gateway had dropped the workspace: the cached names are stale.
+    await test.engine.database.query('DELETE FROM rokks_catalog.workspaces WHERE workspace = $1', ['delta']);
+
+    expect((await inDelta('SELECT 2 AS two')).rows).toEqual([[2]]);
+    expect((await test.engine.listWorkspaces()).map((workspace) => workspace.workspace)).toContain('delta');
+  });
+
+  it('repeats a statement without tables from its cached columns', async () => {
+    const sql = "SELECT $1::text AS label, 2 AS n, repeat('x', 3) AS xs, now() > '2000-01-01' AS recent";
+
+    for (const label of ['first', 'second']) {
+      const result = await query(sql, [label]);
+
+      expect(result.columns).toEqual([
+        { name: 'label', type: 'text' },
+        { name: 'n', type: 'integer' },
+        { name: 'xs', type: 'text' },
+        { name: 'recent', type: 'boolean' },
+      ]);
+      expect(result.rows).toEqual([[label, 2, 'xxx', true]]);
+      expect(result.truncated).toBe(false);
+    }
+  });
+
   it('reports a missing widget table by name', async () => {
     const error = await failure(
       test.engine.widgetQuery({ workspace: 'nothing', userId: 'u1', query: { table: 'sales', measures: [{ agg: 'count' }] } }),
@@ -391,5 +434,36 @@ describe.each<TestBackendKind>(['postgres', 'pglite'])('SqlEngine on %s', (kind)
     expect((await query('SELECT city FROM cities WHERE people > $1 AND city <> $2', [100, 'x'])).rows).toEqual([
       ['Stuttgart'],
     ]);
+  });
+});
+
+describe('SqlEngine on postgres beside another gateway', () => {
+  let test: TestEngine;
+  let other: SqlEngine;
+
+  beforeAll(async () => {
+    test = await openTestEngine('postgres');
+    other = await SqlEngine.open({ backend: { kind: 'postgres', connection: { ...test.database?.connection, max: 2 } } });
+  }, 60_000);
+
+  afterAll(async () => {
+    await other?.close();
+    await test?.dispose();
+  });
+
+  it('queries a workspace the other engine dropped and recreated', async () => {
+    const inShared = (sql: string) => test.engine.query({ workspace: 'shared', userId: 'u1', sql });
+
+    expect((await inShared('SELECT 1 AS one')).rows).toEqual([[1]]);
+
+    // The workspace's role and schemas are gone, so the cached names fail the role switch.
+    await other.dropWorkspace('shared');
+    expect((await inShared('SELECT 2 AS two')).rows).toEqual([[2]]);
+
+    await other.load(
+      { workspace: 'shared', table: 'towns', loadId: 'towns-1', mode: 'create', columns: cityColumns },
+      chunks([['Bonn', 330_000]]),
+    );
+    expect((await inShared('SELECT city, people FROM towns')).rows).toEqual([['Bonn', 330_000]]);
   });
 });

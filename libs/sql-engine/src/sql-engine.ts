@@ -3,7 +3,7 @@ import { type PoolConfig } from 'pg';
 import { isTableId } from '@rokks/naming';
 import { type Value } from '@rokks/transform';
 
-import { type Backend, inTransaction, type SqlParam, type SqlSession } from './backends/backend';
+import { type Backend, inTransaction, type ResultField, type SqlParam, type SqlSession, type SqlTransaction } from './backends/backend';
 import { type PgliteFactory, PgliteBackend } from './backends/pglite.backend';
 import { PostgresBackend } from './backends/postgres.backend';
 import { CatalogRepository } from './catalog/catalog.repository';
@@ -15,10 +15,11 @@ import { SqlEngineError } from './errors/sql-engine.exception';
 import { LoadService } from './load/load.service';
 import { type LoadOptions, type LoadResult, type LoadWriter } from './load/load.types';
 import { ConcurrencyLimiter } from './query/concurrency-limiter';
-import { runCursorQuery } from './query/cursor-query.runner';
+import { beginQueryTransaction, readQuery, runCursorQuery } from './query/cursor-query.runner';
+import { LruCache } from './query/lru-cache';
 import { DEFAULT_QUERY_LIMITS, PGLITE_MAX_PLAN_COST, type QueryLimits } from './query/query-limits';
 import { type QueryResult } from './query/query-result';
-import { checkReadOnlyQuery } from './query/sql-guard';
+import { inspectReadOnlyQuery } from './query/sql-guard';
 import { compileWidgetQuery } from './widget/widget-query.compiler';
 import { type WidgetQuery } from './widget/widget-query.types';
 
@@ -107,6 +108,13 @@ function rowLimit(limit: unknown, maxRows: number): number {
 export class SqlEngine {
   private readonly limiter: ConcurrencyLimiter;
   private readonly loads: LoadService;
+  /** Schema and role names of workspaces that queries ran in. */
+  private readonly knownWorkspaces = new LruCache<string, WorkspaceInfo>(1_000);
+  /**
+   * Result columns of statements that name no relation, by statement text:
+   * their columns depend on the text alone, so the `LIMIT 0` probe is skipped.
+   */
+  private readonly resultFields = new LruCache<string, ResultField[]>(256);
 
   private constructor(
     private readonly backend: Backend,
@@ -268,22 +276,38 @@ export class SqlEngine {
     }
 
     return this.limiter.run(request.userId, async () => {
-      const found = await this.lookUp((session) => this.repository.findQueryScope(session, request.workspace));
-      // A workspace without tables yet still runs queries such as `SELECT 1`.
-      const workspace =
-        found.workspace ?? (await this.write((tx) => this.tables.ensureWorkspace(tx, request.workspace)));
-      const tableNames = found.tableNames;
-      const statement = await checkReadOnlyQuery(request.sql, {
-        schema: workspace.viewSchema,
-        tables: tableNames,
-        allowRecursive: this.backend.kind === 'postgres',
-      });
+      const { tx, workspace, tableNames } = await this.beginUserQuery(request.workspace);
+      let statement: string | undefined;
+      let knownFields: ResultField[] | undefined;
 
-      return runCursorQuery(
-        this.backend,
-        { sql: statement, params, searchPath: workspace.viewSchema, role: workspace.role, limit },
-        this.limits,
-      );
+      try {
+        const checked = await inspectReadOnlyQuery(request.sql, {
+          schema: workspace.viewSchema,
+          tables: tableNames,
+          allowRecursive: this.backend.kind === 'postgres',
+        });
+
+        statement = checked.statement;
+        knownFields = checked.namesRelations ? undefined : this.resultFields.get(statement);
+
+        const { result, fields } = await readQuery(tx, { sql: statement, params, limit, knownFields }, this.limits);
+
+        if (!checked.namesRelations) {
+          this.resultFields.set(statement, fields);
+        }
+
+        await tx.rollback();
+
+        return result;
+      } catch (error) {
+        await tx.rollback();
+
+        if (statement !== undefined && knownFields !== undefined) {
+          this.resultFields.delete(statement);
+        }
+
+        throw error;
+      }
     });
   }
 
@@ -312,6 +336,7 @@ export class SqlEngine {
   /** Drops a workspace's views, tables, catalog rows and role. */
   async dropWorkspace(workspace: string): Promise<void> {
     assertWorkspace(workspace);
+    this.knownWorkspaces.delete(workspace);
     await this.write(async (tx) => {
       const info = await this.repository.findWorkspace(tx, workspace);
 
@@ -328,6 +353,73 @@ export class SqlEngine {
 
   close(): Promise<void> {
     return this.backend.close();
+  }
+
+  /**
+   * Opens the READ ONLY transaction of a user query as the workspace's role
+   * and returns it with the workspace's table names, read by the setup in
+   * the same round trip. The workspace's schema and role never change, so
+   * they are cached. When the workspace was dropped (maybe by another
+   * gateway), a cached entry fails the role switch or finds no catalog row.
+   * The entry is then dropped and the workspace looked up again, once.
+   */
+  private async beginUserQuery(workspace: string): Promise<{ tx: SqlTransaction; workspace: WorkspaceInfo; tableNames: ReadonlySet<string> }> {
+    const cached = this.knownWorkspaces.get(workspace);
+
+    if (cached !== undefined) {
+      const opened = await this.tryBeginUserQuery(cached).catch(() => null);
+
+      if (opened !== null) {
+        return opened;
+      }
+
+      this.knownWorkspaces.delete(workspace);
+    }
+
+    const found = await this.lookUp((session) => this.repository.findWorkspace(session, workspace));
+    // A workspace without tables yet still runs queries such as `SELECT 1`.
+    const info = found ?? (await this.write((tx) => this.tables.ensureWorkspace(tx, workspace)));
+    let opened: Awaited<ReturnType<SqlEngine['tryBeginUserQuery']>>;
+
+    try {
+      opened = await this.tryBeginUserQuery(info);
+    } catch (error) {
+      rethrowDatabaseError(error);
+    }
+
+    if (opened === null) {
+      throw new SqlEngineError('NOT_FOUND', `workspace ${workspace} not found: it was dropped while the query started`, {
+        value: workspace,
+      });
+    }
+
+    this.knownWorkspaces.set(workspace, info);
+
+    return opened;
+  }
+
+  /** Opens a user query's transaction; null when the workspace has no catalog row (the transaction is rolled back). */
+  private async tryBeginUserQuery(
+    workspace: WorkspaceInfo,
+  ): Promise<{ tx: SqlTransaction; workspace: WorkspaceInfo; tableNames: ReadonlySet<string> } | null> {
+    const tx = await beginQueryTransaction(
+      this.backend,
+      {
+        searchPath: workspace.viewSchema,
+        role: workspace.role,
+        lookupSql: this.repository.queryScopeLookupSql(workspace.workspace),
+      },
+      this.limits,
+    );
+    const scope = this.repository.parseQueryScopeRow(tx.setupRows[0]);
+
+    if (scope === null) {
+      await tx.rollback();
+
+      return null;
+    }
+
+    return { tx, workspace, tableNames: scope.tableNames };
   }
 
   private async requireWorkspace(session: SqlSession, workspace: string): Promise<WorkspaceInfo> {

@@ -44,6 +44,8 @@ export interface SqlSession {
 
 /** An open transaction on one connection; exactly one of commit or rollback ends it. */
 export interface SqlTransaction extends SqlSession {
+  /** Rows the `setup` statements of `begin` returned, in text form and in order; empty without a setup. */
+  readonly setupRows: readonly (string | null)[][];
   commit(): Promise<void>;
   rollback(): Promise<void>;
 }
@@ -57,8 +59,8 @@ export interface Backend {
   /**
    * Opens a transaction on a connection of its own (PGlite: on the one
    * session, held exclusively). `setup` is trusted SQL of the engine's own,
-   * one or more statements without parameters (`SET LOCAL …`), sent with
-   * `BEGIN` in the same round trip.
+   * one or more statements without parameters (`SET LOCAL …`, a catalog
+   * SELECT), sent with `BEGIN` in the same round trip.
    */
   begin(setup?: string): Promise<SqlTransaction>;
   close(): Promise<void>;

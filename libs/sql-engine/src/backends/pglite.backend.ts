@@ -27,8 +27,8 @@ interface PgliteResults {
 /** The part of a PGlite transaction the backend uses. */
 export interface PgliteTransactionLike {
   query(sql: string, params?: unknown[], options?: PgliteQueryOptions): Promise<PgliteResults>;
-  /** Runs one or more statements without parameters. */
-  exec(sql: string): Promise<unknown>;
+  /** Runs one or more statements without parameters; resolves with one result per statement. */
+  exec(sql: string, options?: PgliteQueryOptions): Promise<PgliteResults[]>;
   rollback(): Promise<void>;
 }
 
@@ -144,6 +144,7 @@ class PgliteTransaction implements SqlTransaction {
     private readonly outcome: Deferred<'commit' | 'rollback'>,
     private readonly settled: Promise<void>,
     private readonly options: PgliteQueryOptions,
+    readonly setupRows: readonly (string | null)[][],
   ) {}
 
   async query(sql: string, params: readonly SqlParam[] = []): Promise<RawResult> {
@@ -221,13 +222,12 @@ export class PgliteBackend implements Backend {
       const outcome = deferred<'commit' | 'rollback'>();
       let started = false;
       const settled = this.db.transaction(async (tx) => {
-        if (setup !== undefined) {
-          // A failure here rolls the transaction back and rejects `begin`.
-          await tx.exec(setup);
-        }
+        // A failure here rolls the transaction back and rejects `begin`.
+        const results = setup === undefined ? [] : await tx.exec(setup, this.options);
+        const setupRows = results.flatMap((result) => result.rows as (string | null)[][]);
 
         started = true;
-        resolveTransaction(new PgliteTransaction(tx, outcome, settled, this.options));
+        resolveTransaction(new PgliteTransaction(tx, outcome, settled, this.options, setupRows));
 
         if ((await outcome.promise) === 'rollback') {
           await tx.rollback();

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 
-import { Pool, type PoolClient, type PoolConfig, type QueryConfig } from 'pg';
+import { Pool, type PoolClient, type PoolConfig, type QueryConfig, type QueryResult } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 
 import {
@@ -99,7 +99,10 @@ class PostgresCopySink implements CopySink {
 class PostgresTransaction implements SqlTransaction {
   private finished = false;
 
-  constructor(private readonly client: PoolClient) {}
+  constructor(
+    private readonly client: PoolClient,
+    readonly setupRows: readonly (string | null)[][],
+  ) {}
 
   query(sql: string, params?: readonly SqlParam[]): Promise<RawResult> {
     return runQuery(this.client, sql, params);
@@ -161,16 +164,25 @@ export class PostgresBackend implements Backend {
 
   async begin(setup?: string): Promise<SqlTransaction> {
     const client = await this.pool.connect();
+    let setupRows: (string | null)[][];
 
     try {
-      // The simple query protocol takes several statements in one message.
-      await client.query(setup === undefined ? 'BEGIN' : `BEGIN;\n${setup}`);
+      // The simple query protocol takes several statements in one message;
+      // `pg` then resolves with one result per statement.
+      const config = {
+        text: setup === undefined ? 'BEGIN' : `BEGIN;\n${setup}`,
+        rowMode: 'array',
+        types: RAW_TEXT_TYPES,
+      } as QueryConfig & { rowMode: 'array' };
+      const results = (await client.query<(string | null)[]>(config)) as QueryResult<(string | null)[]> | QueryResult<(string | null)[]>[];
+
+      setupRows = (Array.isArray(results) ? results : [results]).flatMap((result) => result.rows);
     } catch (error) {
       client.release(true);
       throw error;
     }
 
-    return new PostgresTransaction(client);
+    return new PostgresTransaction(client, setupRows);
   }
 
   /** Connections checked out now and idle in the pool, for health checks and tests. */

@@ -1,4 +1,4 @@
-import { quoteIdent } from '@rokks/naming';
+import { quoteIdent, quoteLiteral } from '@rokks/naming';
 import { type ColumnType } from '@rokks/transform';
 
 import { type SqlSession } from '../backends/backend';
@@ -74,7 +74,7 @@ export class CatalogRepository {
     );
   }
 
-  async findWorkspace(session: SqlSession, workspace: string): Promise<WorkspaceInfo | null> {
+  async findWorkspace(session: Pick<SqlSession, 'query'>, workspace: string): Promise<WorkspaceInfo | null> {
     const result = await session.query(
       `SELECT workspace, view_schema, data_schema, role_name FROM ${this.schema}.workspaces WHERE workspace = $1`,
       [workspace],
@@ -87,27 +87,25 @@ export class CatalogRepository {
   }
 
   /**
-   * Returns the workspace (null when it has no catalog row yet) and the
-   * logical names of its tables, in one statement: what a query needs.
+   * Returns a SELECT without parameters, for a query transaction's setup,
+   * where parameters cannot be sent. Its one row contains whether `workspace`
+   * has a catalog row (`true` or `false`) and the JSON array of its tables'
+   * logical names; `parseQueryScopeRow` reads it.
    */
-  async findQueryScope(session: Pick<SqlSession, 'query'>, workspace: string): Promise<{ workspace: WorkspaceInfo | null; tableNames: Set<string> }> {
-    const result = await session.query(
-      `SELECT w.workspace, w.view_schema, w.data_schema, w.role_name,
-        (SELECT coalesce(json_agg(t.name), '[]'::json)::text FROM ${this.schema}.table_metadata AS t WHERE t.workspace = $1)
-      FROM (SELECT 1) AS one LEFT JOIN ${this.schema}.workspaces AS w ON w.workspace = $1`,
-      [workspace],
-    );
-    const row = result.rows[0];
-    const tableNames = new Set(JSON.parse(row?.[4] ?? '[]') as string[]);
+  queryScopeLookupSql(workspace: string): string {
+    const literal = quoteLiteral(workspace);
 
-    if (row === undefined || row[0] === null) {
-      return { workspace: null, tableNames };
+    return `SELECT EXISTS (SELECT 1 FROM ${this.schema}.workspaces WHERE workspace = ${literal})::text,
+      (SELECT coalesce(json_agg(t.name), '[]'::json)::text FROM ${this.schema}.table_metadata AS t WHERE t.workspace = ${literal})`;
+  }
+
+  /** Reads the row of `queryScopeLookupSql`; null when the workspace has no catalog row. */
+  parseQueryScopeRow(row: readonly (string | null)[] | undefined): { tableNames: Set<string> } | null {
+    if (row?.[0] !== 'true') {
+      return null;
     }
 
-    return {
-      workspace: { workspace: row[0], viewSchema: row[1] ?? '', dataSchema: row[2] ?? '', role: row[3] ?? '' },
-      tableNames,
-    };
+    return { tableNames: new Set(JSON.parse(row[1] ?? '[]') as string[]) };
   }
 
   async insertWorkspace(session: SqlSession, info: WorkspaceInfo): Promise<void> {

@@ -7,17 +7,42 @@ import { type QueryLimits } from './query-limits';
 import { type QueryResult, type ResultColumn } from './query-result';
 import { contractTypeName, encodeValue, type JsonValue, TYPE_OIDS } from './value-encoding.util';
 
-/** One read-only statement, already checked, and how to run it. */
-export interface CursorQuery {
-  /** A single SELECT without a trailing semicolon. */
-  sql: string;
-  params: readonly SqlParam[];
+/** The READ ONLY transaction a query runs in. */
+export interface QueryTransactionOptions {
   /** `search_path` of the transaction: the workspace's view schema. */
   searchPath: string;
   /** Role the statement runs as (`SET LOCAL ROLE`), or null to keep the connection's user. */
   role: string | null;
+  /**
+   * A trusted SELECT of the engine's own, without parameters, run in the
+   * setup before the role switch (so as the connection's user, in the same
+   * round trip as `BEGIN`). Its rows become the transaction's `setupRows`.
+   */
+  lookupSql?: string;
+}
+
+/** One read-only statement, already checked, and the rows to return at most. */
+export interface ReadQuery {
+  /** A single SELECT without a trailing semicolon. */
+  sql: string;
+  params: readonly SqlParam[];
   /** Rows to return at most; capped by `limits.maxRows`. */
   limit: number;
+  /**
+   * Result columns of the statement from an earlier run, for a statement
+   * whose columns depend on its text alone. The `LIMIT 0` probe is then
+   * skipped, and the columns the database returns are checked against them.
+   */
+  knownFields?: readonly ResultField[];
+}
+
+/** One read-only statement, already checked, and how to run it. */
+export type CursorQuery = QueryTransactionOptions & ReadQuery;
+
+/** A query's result and its result columns as the `LIMIT 0` probe (or `knownFields`) gave them. */
+export interface ReadQueryResult {
+  result: QueryResult;
+  fields: ResultField[];
 }
 
 /** Types whose text output is short and bounded; values of every other type are cut to `maxValueChars`. */
@@ -55,10 +80,10 @@ function milliseconds(value: number): string {
 /**
  * Returns the statements that set the transaction up, sent with `BEGIN` in
  * one round trip: read only, timeouts, UTC and ISO output, the workspace's
- * search path, no JIT compilation, then the role. JIT compiling takes tens
+ * search path, no JIT compilation, the caller's lookup, then the role. JIT compiling takes tens
  * of milliseconds, more than it saves on the short queries of a dashboard.
  */
-function transactionSetup(query: CursorQuery, limits: QueryLimits): string {
+function transactionSetup(query: QueryTransactionOptions, limits: QueryLimits): string {
   const statements = [
     'SET TRANSACTION READ ONLY',
     `SET LOCAL statement_timeout = ${milliseconds(limits.statementTimeoutMs)}`,
@@ -76,6 +101,10 @@ function transactionSetup(query: CursorQuery, limits: QueryLimits): string {
     // TimescaleDB build of PGlite (PostgreSQL 17) ships with enable_seqscan
     // off: every sequential scan would then exceed the cost cap.
     statements.push('SET LOCAL enable_seqscan = on');
+  }
+
+  if (query.lookupSql !== undefined) {
+    statements.push(query.lookupSql);
   }
 
   if (query.role !== null) {
@@ -190,25 +219,56 @@ async function checkPlanCost(
   }
 }
 
+/** Opens the READ ONLY transaction a query runs in: timeouts, search path, the lookup, then the role. */
+export function beginQueryTransaction(
+  backend: Backend,
+  options: QueryTransactionOptions,
+  limits: QueryLimits,
+): Promise<SqlTransaction> {
+  return backend.begin(transactionSetup(options, limits));
+}
+
 /**
- * Runs one checked SELECT: describes it with `LIMIT 0`, then reads it through
- * a SELECT that cuts long values. When every column has a fixed-width type,
- * the row limit plus one bounds the result's size, so one `LIMIT` query reads
- * it (and may use a parallel plan). Otherwise a cursor fetches until the row
- * limit plus one, the character cap or the end. Everything runs in a READ
- * ONLY transaction that is rolled back at the end.
+ * Runs one checked SELECT in its own READ ONLY transaction (see `readQuery`),
+ * which is rolled back at the end.
  */
 export async function runCursorQuery(backend: Backend, query: CursorQuery, limits: QueryLimits): Promise<QueryResult> {
+  const tx = await beginQueryTransaction(backend, query, limits);
+
+  try {
+    const { result } = await readQuery(tx, query, limits);
+
+    await tx.rollback();
+
+    return result;
+  } catch (error) {
+    await tx.rollback();
+    throw error;
+  }
+}
+
+/**
+ * Runs one checked SELECT in `tx`, a transaction from
+ * `beginQueryTransaction`, which the caller ends. It describes the statement
+ * with `LIMIT 0` (unless `knownFields` are given), then reads it through a
+ * SELECT that cuts long values. When every column has a fixed-width type,
+ * the row limit plus one bounds the result's size, so one `LIMIT` query reads
+ * it (and may use a parallel plan). Otherwise a cursor fetches until the row
+ * limit plus one, the character cap or the end.
+ */
+export async function readQuery(tx: SqlTransaction, query: ReadQuery, limits: QueryLimits): Promise<ReadQueryResult> {
   const limit = Math.max(0, Math.min(query.limit, limits.maxRows));
   const deadline = Date.now() + limits.statementTimeoutMs;
   const errorContext = { sqlLength: query.sql.length, timeoutMs: limits.statementTimeoutMs, dataErrorCode: 'INVALID_QUERY' as const };
-  const tx = await backend.begin(transactionSetup(query, limits));
 
   try {
     let fields: ResultField[];
 
     try {
-      fields = (await tx.query(`${PROBE_PREFIX}${query.sql}\n) AS rokks_q LIMIT 0`, query.params)).fields;
+      fields =
+        query.knownFields === undefined
+          ? (await tx.query(`${PROBE_PREFIX}${query.sql}\n) AS rokks_q LIMIT 0`, query.params)).fields
+          : [...query.knownFields];
     } catch (error) {
       rethrowDatabaseError(error, { ...errorContext, sqlOffset: PROBE_PREFIX.length });
     }
@@ -231,6 +291,10 @@ export async function runCursorQuery(backend: Backend, query: CursorQuery, limit
       rethrowDatabaseError(error, { ...errorContext, sqlOffset: prefix.length + select.offset });
     }
 
+    if (limited !== undefined && query.knownFields !== undefined) {
+      checkKnownFields(fields, limited.fields);
+    }
+
     const columnTypes = await typeNames(tx, fields);
     const columns: ResultColumn[] = fields.map((field) => ({
       name: field.name,
@@ -238,15 +302,30 @@ export async function runCursorQuery(backend: Backend, query: CursorQuery, limit
     }));
     const fetched =
       limited === undefined
-        ? await fetchRows(tx, fields, limit, deadline, limits)
+        ? await fetchRows(tx, fields, limit, deadline, limits, query.knownFields !== undefined)
         : takeRows([], limited.rows, fields, limit, limits, { characters: 0 });
 
-    await tx.rollback();
-
-    return { columns, rows: fetched.rows, rowCount: fetched.rows.length, truncated: fetched.truncated };
+    return {
+      result: { columns, rows: fetched.rows, rowCount: fetched.rows.length, truncated: fetched.truncated },
+      fields,
+    };
   } catch (error) {
-    await tx.rollback();
     rethrowDatabaseError(error, errorContext);
+  }
+}
+
+/**
+ * Throws when the bounded SELECT returned other columns than `fields`
+ * promised: a fixed-width column of another type would not have been cut.
+ */
+function checkKnownFields(fields: readonly ResultField[], returned: readonly ResultField[]): void {
+  const cutColumns = fields.filter((field) => !FIXED_WIDTH_TYPES.has(field.typeId)).length;
+  const matches =
+    returned.length === fields.length + cutColumns &&
+    fields.every((field, index) => !FIXED_WIDTH_TYPES.has(field.typeId) || returned[index].typeId === field.typeId);
+
+  if (!matches) {
+    throw new Error('the query returned other columns than its cached result columns; the entry is dropped, so retry the query');
   }
 }
 
@@ -256,6 +335,7 @@ async function fetchRows(
   limit: number,
   deadline: number,
   limits: QueryLimits,
+  checkFields: boolean,
 ): Promise<{ rows: JsonValue[][]; truncated: boolean }> {
   const rows: JsonValue[][] = [];
   const counter = { characters: 0 };
@@ -269,6 +349,11 @@ async function fetchRows(
 
     const count = Math.min(limits.fetchRows, limit + 1 - rows.length);
     const batch = await tx.query(`FETCH FORWARD ${count} FROM ${ROWS_CURSOR}`);
+
+    if (checkFields && rows.length === 0) {
+      checkKnownFields(fields, batch.fields);
+    }
+
     const appended = takeRows(rows, batch.rows, fields, limit, limits, counter);
 
     truncated ||= appended.truncated;

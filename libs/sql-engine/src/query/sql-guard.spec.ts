@@ -1,5 +1,5 @@
 import { type SqlEngineError } from '../errors/sql-engine.exception';
-import { bytePositionToCharacter, checkReadOnlyQuery, type GuardScope } from './sql-guard';
+import { bytePositionToCharacter, checkReadOnlyQuery, type GuardScope, inspectReadOnlyQuery } from './sql-guard';
 
 const scope: GuardScope = { schema: 'ws_alpha', tables: new Set(['weather', 'sales']) };
 
@@ -107,6 +107,37 @@ describe('checkReadOnlyQuery', () => {
     const error = await rejection(sql);
 
     expect(error.details.position).toBe(sql.indexOf('SELECT 2') + 1);
+  });
+});
+
+describe('inspectReadOnlyQuery', () => {
+  it.each([
+    ['SELECT 1', false],
+    ["SELECT $1::text, now(), current_setting('TimeZone')", false],
+    ['SELECT g FROM generate_series(1, 10) AS g', false],
+    ['SELECT * FROM weather', true],
+    ['SELECT (SELECT count(*) FROM sales)', true],
+    ['WITH one AS (SELECT 1 AS n) SELECT n FROM one', true],
+  ])('reports whether %s names a relation', async (sql, namesRelations) => {
+    await expect(inspectReadOnlyQuery(sql, scope)).resolves.toEqual({ statement: sql, namesRelations });
+  });
+
+  it('checks a repeated statement against each scope', async () => {
+    const sql = 'SELECT * FROM weather';
+
+    await expect(inspectReadOnlyQuery(sql, scope)).resolves.toMatchObject({ statement: sql });
+    await expect(inspectReadOnlyQuery(sql, { ...scope, tables: new Set(['sales']) })).rejects.toMatchObject({
+      code: 'INVALID_QUERY',
+      message: 'table weather not found in this workspace',
+    });
+  });
+
+  it('rejects a repeated statement every time', async () => {
+    const first = await rejection('SELECT pg_sleep(3600)');
+    const second = await rejection('SELECT pg_sleep(3600)');
+
+    expect(first.message).toContain('pg_sleep');
+    expect(second.message).toBe(first.message);
   });
 });
 
