@@ -19,9 +19,9 @@ export interface ServerPreview {
 }
 
 /**
- * Checks the spec on the uploaded file with `POST /api/transform/preview`:
- * the server reads the file (its head, for a large file) with the same
- * reader and transformation as the load.
+ * Checks the spec on the uploaded file with `POST /api/transform/preview`.
+ * The server reads the file with the same reader and transformation as the
+ * load, but only its head (10,000 rows by default) when the file is larger.
  */
 export function ServerCheck({ fileId, spec }: { fileId: string; spec: TransformSpec }) {
   const [checked, setChecked] = useState<{ spec: TransformSpec; result: ServerPreview } | null>(
@@ -54,10 +54,10 @@ export function ServerCheck({ fileId, spec }: { fileId: string; spec: TransformS
       <h3 id="server-check-heading">Check the file on the server</h3>
       <p className="help">
         The preview above runs on the first rows in this browser. The server check runs the same
-        steps over the file as the load reads it.
+        steps with the load&apos;s reader over the file, or over the head of a large file.
       </p>
       <button type="button" onClick={() => void check()} disabled={running}>
-        {running ? 'Checking…' : 'Check the whole file'}
+        {running ? 'Checking…' : 'Check on the server'}
       </button>
       <ErrorMessage error={error} context="The check failed" />
       {result === undefined ? null : (
