@@ -314,7 +314,7 @@ async function waitForHealthy(launch: Launch): Promise<number> {
       const at = performance.now();
       const body = await response.text();
 
-      if (response.status === 200 && (JSON.parse(body) as { status?: string }).status === 'up') {
+      if (response.status === 200 && readStatus(body) === 'up') {
         return at;
       }
     }
@@ -323,6 +323,15 @@ async function waitForHealthy(launch: Launch): Promise<number> {
   }
 
   throw new Error(`the platform did not report up within ${START_TIMEOUT_MS / 1000} s`);
+}
+
+/** Returns the `status` field of a JSON body, or undefined for any other body. */
+function readStatus(body: string): unknown {
+  try {
+    return (JSON.parse(body) as { status?: unknown }).status;
+  } catch {
+    return undefined;
+  }
 }
 
 async function waitForDemo(launch: Launch): Promise<number> {

@@ -349,7 +349,7 @@ function stagedCopyCommands(table: string, file: string): string[] {
 
 const PGLOADER = '/usr/bin/pgloader';
 
-/** Returns pgloader's version line, `pgloader version "3.6.7~devel"` on Debian 12. */
+/** Returns pgloader's version line; Debian 12's package 3.6.9-1 prints `pgloader version "3.6.7~devel"`. */
 function pgloaderVersion(): string {
   return execFileSync(PGLOADER, ['--version'], { encoding: 'utf8' }).split('\n')[0].trim();
 }
@@ -472,7 +472,7 @@ async function main(): Promise<void> {
           const seconds = (performance.now() - started) / 1000;
           const loaded = await countRows(database.name, table);
 
-          // pgloader 3.6.7 exits with 0 when it rejects a row, so the rows are counted.
+          // Debian 12's pgloader (3.6.9-1) exits with 0 when it rejects a row, so the rows are counted.
           if (loaded !== rows) {
             throw new Error(`pgloader loaded ${loaded} rows, expected ${rows}; see ${pgloaderDir}`);
           }
