@@ -9,8 +9,8 @@ class ManualWriter implements LoadTargetWriter {
   readonly texts: string[] = [];
   readonly settle: { resolve: () => void; reject: (error: Error) => void }[] = [];
 
-  write(copyText: string): Promise<void> {
-    this.texts.push(copyText);
+  write(copyText: string | Uint8Array): Promise<void> {
+    this.texts.push(typeof copyText === 'string' ? copyText : Buffer.from(copyText).toString('utf8'));
 
     return new Promise((resolve, reject) => this.settle.push({ resolve, reject }));
   }
@@ -30,36 +30,73 @@ const rows = (count: number, from = 0): Value[][] =>
 describe('CopyWriter', () => {
   it('writes COPY text in batches and keeps one write pending', async () => {
     const writer = new ManualWriter();
-    const copy = new CopyWriter(writer, undefined, 40);
+    // Each row below is 12 bytes of COPY text.
+    const copy = new CopyWriter(writer, undefined, 48);
 
     await copy.add(rows(2));
     expect(writer.texts).toEqual([]);
 
     await copy.add(rows(2, 2));
+    // The batch is full, so it is written.
     expect(writer.texts).toEqual(['0\tname 0\t\\N\n1\tname 1\t\\N\n2\tname 2\t\\N\n3\tname 3\t\\N\n']);
 
+    await copy.add(rows(3, 4));
+    expect(writer.texts).toHaveLength(1);
+
     let added = false;
-    const adding = copy.add(rows(4, 4)).then(() => {
+    const adding = copy.add(rows(2, 7)).then(() => {
       added = true;
     });
 
     await new Promise((resolve) => setImmediate(resolve));
-    // The second batch waits for the first write.
+    // Two more rows do not fit beside three, so the batch of three is written next; it waits for the first write.
     expect(added).toBe(false);
     expect(writer.texts).toHaveLength(1);
 
     writer.settle[0].resolve();
     await adding;
     expect(writer.texts).toHaveLength(2);
+    expect(writer.texts[1]).toBe('4\tname 4\t\\N\n5\tname 5\t\\N\n6\tname 6\t\\N\n');
     expect(copy.rowsWritten).toBe(4);
 
     const ending = copy.end();
 
     await new Promise((resolve) => setImmediate(resolve));
     writer.settle[1].resolve();
+    await new Promise((resolve) => setImmediate(resolve));
+    writer.settle[2].resolve();
     await ending;
-    expect(copy.rowsWritten).toBe(8);
-    expect(writer.texts).toHaveLength(2);
+    expect(copy.rowsWritten).toBe(9);
+    expect(writer.texts).toHaveLength(3);
+    expect(writer.texts[2]).toBe('7\tname 7\t\\N\n8\tname 8\t\\N\n');
+  });
+
+  it('encodes multi-byte text and gives a chunk larger than a batch a buffer of its own', async () => {
+    const writer = new ManualWriter();
+    const copy = new CopyWriter(writer, undefined, 16);
+    const wide: Value[][] = [
+      [1n, 'Zürich 東京 🚀', null],
+      [2n, 'tab\there', true],
+    ];
+
+    await copy.add([[0n, 'é', false]]);
+    expect(writer.texts).toEqual([]);
+
+    // 7 bytes are in the batch and the next chunk takes 40, so the batch is written first.
+    const adding = copy.add(wide);
+
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writer.texts).toEqual(['0\té\tf\n']);
+    writer.settle[0].resolve();
+    await adding;
+
+    const ending = copy.end();
+
+    await new Promise((resolve) => setImmediate(resolve));
+    writer.settle[1].resolve();
+    await ending;
+    expect(writer.texts).toEqual(['0\té\tf\n', '1\tZürich 東京 🚀\t\\N\n2\ttab\\there\tt\n']);
+    expect(copy.rowsWritten).toBe(3);
   });
 
   it('raises a failed write as LOAD_FAILED at the next batch', async () => {

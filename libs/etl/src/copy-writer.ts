@@ -1,30 +1,41 @@
-import { toCopyRow, type Value } from '@rokks/transform';
+import { toCopyText, type Value } from '@rokks/transform';
 
 import { abortable } from './abort.util';
 import { EtlError } from './etl.error';
 import { type LoadTargetWriter } from './etl.types';
 
-/** COPY text gathered before one write: about 1 MiB of ASCII text. */
-export const COPY_BATCH_CHARS = 1 << 20;
+/** COPY text gathered before one write: 1 MiB of UTF-8. */
+export const COPY_BATCH_BYTES = 1 << 18;
+
+/** The most UTF-8 bytes one UTF-16 code unit of a JavaScript string can take. */
+const MAX_BYTES_PER_CODE_UNIT = 3;
 
 /**
  * Turns typed rows into COPY text and writes it to the load target in
- * batches of about `COPY_BATCH_CHARS`. A write is not awaited when it
+ * batches of about `COPY_BATCH_BYTES`. Each `add` turns its rows into one
+ * string and encodes it into the batch's buffer at once. So the text of a
+ * chunk dies young in the garbage collector, and a batch waiting for its
+ * write lives outside the JavaScript heap. A write is not awaited when it
  * starts, so the next batch is read and transformed while the target takes
  * the previous one. The next write waits for it, so at most one write is
  * pending and memory keeps at most two batches.
  */
 export class CopyWriter {
   private written = 0;
-  private text = '';
+  private batch: Buffer;
+  /** The buffer of the previous batch, free again once its write has resolved. */
+  private spare: Buffer | null = null;
+  private used = 0;
   private rows = 0;
   private pending: Promise<void> | null = null;
 
   constructor(
     private readonly writer: LoadTargetWriter,
     private readonly signal: AbortSignal | undefined,
-    private readonly batchChars = COPY_BATCH_CHARS,
-  ) {}
+    private readonly batchBytes = COPY_BATCH_BYTES,
+  ) {
+    this.batch = Buffer.allocUnsafe(batchBytes);
+  }
 
   /** Rows the target has taken. */
   get rowsWritten(): number {
@@ -32,13 +43,32 @@ export class CopyWriter {
   }
 
   async add(rows: readonly (readonly Value[])[]): Promise<void> {
-    for (const row of rows) {
-      this.text += toCopyRow(row);
+    if (rows.length === 0) {
+      return;
     }
 
+    const text = toCopyLines(rows);
+    let room = this.batch.length - this.used;
+
+    if (room < text.length * MAX_BYTES_PER_CODE_UNIT) {
+      const bytes = Buffer.byteLength(text, 'utf8');
+
+      if (room < bytes) {
+        await this.flush();
+        room = this.batch.length - this.used;
+
+        if (room < bytes) {
+          // A chunk larger than a batch gets a buffer of its own size, used once.
+          this.spare = this.batch;
+          this.batch = Buffer.allocUnsafe(bytes);
+        }
+      }
+    }
+
+    this.used += this.batch.write(text, this.used, 'utf8');
     this.rows += rows.length;
 
-    if (this.text.length >= this.batchChars) {
+    if (this.used >= this.batchBytes) {
       await this.flush();
     }
   }
@@ -56,12 +86,22 @@ export class CopyWriter {
       return;
     }
 
-    const { text, rows } = this;
+    const full = this.batch;
+    const bytes = full.subarray(0, this.used);
+    const rows = this.rows;
 
-    this.text = '';
+    // The target may keep the bytes until the write resolves, so the next
+    // batch goes into the other buffer, and this one is reused after that.
+    this.batch = this.spare ?? Buffer.allocUnsafe(this.batchBytes);
+    this.spare = null;
+    this.used = 0;
     this.rows = 0;
-    this.pending = this.writer.write(text).then(() => {
+    this.pending = this.writer.write(bytes).then(() => {
       this.written += rows;
+
+      if (full.length === this.batchBytes) {
+        this.spare = full;
+      }
     });
     // Marked handled now, because it may reject before the next settle() awaits it.
     this.pending.catch(() => undefined);
@@ -87,4 +127,25 @@ export class CopyWriter {
       this.pending = null;
     }
   }
+}
+
+/** Writes rows as COPY text lines: values separated by tabs, each row ended by a newline. */
+export function toCopyLines(rows: readonly (readonly Value[])[]): string {
+  let text = '';
+
+  for (let row = 0; row < rows.length; row++) {
+    const values = rows[row];
+
+    for (let index = 0; index < values.length; index++) {
+      if (index > 0) {
+        text += '\t';
+      }
+
+      text += toCopyText(values[index]);
+    }
+
+    text += '\n';
+  }
+
+  return text;
 }

@@ -55,10 +55,13 @@ export interface LoadCommitResult {
 export interface LoadTargetWriter {
   /**
    * Writes PostgreSQL COPY text (tab-separated, `\N` for null) that ends at a
-   * row boundary. Resolves when the target has taken the text, so awaiting it
-   * is the back-pressure. The pipeline never has more than one write pending.
+   * row boundary, as a string or as UTF-8 bytes. Resolves when the target
+   * has taken the text, so awaiting it is the back-pressure. The caller
+   * reuses the bytes once the write resolves, so a target that still needs
+   * them then must copy them. The pipeline never has more than one write
+   * pending.
    */
-  write(copyText: string): Promise<void>;
+  write(copyText: string | Uint8Array): Promise<void>;
   commit(): Promise<LoadCommitResult>;
   abort(): Promise<void>;
 }

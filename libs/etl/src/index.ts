@@ -22,7 +22,7 @@ export {
   type RowProblem,
   type SampleLimits,
 } from './etl.types';
-export { COPY_BATCH_CHARS } from './copy-writer';
+export { COPY_BATCH_BYTES } from './copy-writer';
 export { DEFAULT_SAMPLE_CHARS, DEFAULT_SAMPLE_ROWS } from './file-sample';
 export { DEFAULT_PREVIEW_LIMIT, DEFAULT_PREVIEW_MAX_ERRORS, previewFile, type PreviewOptions } from './preview-file';
 export { PROFILE_ROW_ERRORS, PROFILE_ROWS, profileFile, type ProfileOptions } from './profile-file';

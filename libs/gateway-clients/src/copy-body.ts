@@ -1,5 +1,5 @@
 interface Pending {
-  chunk: Buffer;
+  chunk: Uint8Array;
   taken: () => void;
 }
 
@@ -16,7 +16,7 @@ export class PushedBody implements AsyncIterable<Uint8Array> {
   private wake: (() => void) | null = null;
 
   /** Queues `chunk`; resolves when the consumer has taken it. */
-  push(chunk: Buffer): Promise<void> {
+  push(chunk: Uint8Array): Promise<void> {
     if (this.ended || this.failure !== null) {
       return Promise.reject(new Error('The request body has ended; no more rows can be written.'));
     }

@@ -110,18 +110,21 @@ class StreamingLoadWriter implements LoadTargetWriter {
     return `/internal/loads/${encodeURIComponent(this.loadId)}`;
   }
 
-  async write(copyText: string): Promise<void> {
+  async write(copyText: string | Uint8Array): Promise<void> {
     if (this.finished) {
       throw new Error(`Load ${JSON.stringify(this.loadId)} has ended; no more rows can be written.`);
     }
 
-    if (copyText === '') {
+    if (copyText.length === 0) {
       return;
     }
 
     const rows = this.startRequest();
-    const bytes = Buffer.from(copyText, 'utf8');
+    const bytes = typeof copyText === 'string' ? Buffer.from(copyText, 'utf8') : copyText;
 
+    // push resolves when undici pulls the next piece, and undici's fetch
+    // copies each piece of a streamed body when it takes it, so the caller
+    // may reuse the bytes after this.
     await Promise.race([rows.body.push(bytes), rows.ended]);
     this.bytesInRequest += bytes.byteLength;
 

@@ -123,6 +123,7 @@ class BenchServices {
         if (MEMORY_TRACE_DIR !== undefined) {
           preloads.push(writePreload(MEMORY_TRACE_DIR, 'memory-preload.js', MEMORY_TRACE_PRELOAD));
           env.BENCH_MEMORY_TRACE_FILE = path.join(MEMORY_TRACE_DIR, `${app}.memory.ndjson`);
+          env.BENCH_MEMORY_TRACE_GC = process.env.BENCH_MEMORY_TRACE_GC ?? '0';
         }
 
         if (preloads.length > 0) {
@@ -318,9 +319,11 @@ process.once('SIGTERM', () => {
 });
 `;
 
-// With BENCH_MEMORY_TRACE_DIR set, every service forces a full garbage
-// collection every 250 ms and appends its memory figures after it, one JSON
-// line each, so the trace shows live memory rather than garbage.
+// With BENCH_MEMORY_TRACE_DIR set, every service appends its memory figures
+// every 250 ms to <app>.memory.ndjson, one JSON line each. With
+// BENCH_MEMORY_TRACE_GC=1 too, it forces a full garbage collection before
+// each line, so the trace shows live memory rather than garbage (and the
+// services run much slower).
 const MEMORY_TRACE_PRELOAD = `
 const fs = require('node:fs');
 const v8 = require('node:v8');
@@ -329,13 +332,17 @@ const vm = require('node:vm');
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc');
 const started = Date.now();
+const forceGc = process.env.BENCH_MEMORY_TRACE_GC === '1';
 const timer = setInterval(() => {
-  gc();
+  if (forceGc) {
+    gc();
+  }
+
   const usage = process.memoryUsage();
   const mb = (bytes) => Math.round(bytes / 1048576);
   fs.appendFileSync(
     process.env.BENCH_MEMORY_TRACE_FILE,
-    JSON.stringify({ ms: Date.now() - started, rss: mb(usage.rss), heapUsed: mb(usage.heapUsed), external: mb(usage.external), arrayBuffers: mb(usage.arrayBuffers) }) + '\\n',
+    JSON.stringify({ ms: Date.now() - started, rss: mb(usage.rss), heapTotal: mb(usage.heapTotal), heapUsed: mb(usage.heapUsed), external: mb(usage.external), arrayBuffers: mb(usage.arrayBuffers) }) + '\\n',
   );
 }, 250);
 

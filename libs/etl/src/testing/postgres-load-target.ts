@@ -250,11 +250,12 @@ class PostgresLoadWriter implements LoadTargetWriter {
     });
   }
 
-  async write(copyText: string): Promise<void> {
+  async write(copyText: string | Uint8Array): Promise<void> {
     this.assertOpen();
     this.writes.push(copyText.length);
 
-    if (!this.stream.write(copyText)) {
+    // The stream may hold a chunk after write() returns, and the caller reuses its bytes.
+    if (!this.stream.write(typeof copyText === 'string' ? copyText : Buffer.from(copyText))) {
       await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error')]);
     }
 
