@@ -20,6 +20,13 @@ const ESTIMATED_ROW_HEIGHT = 27;
 /** Rows rendered above and below the visible ones, so keyboard scrolling and the sticky header never show a gap. */
 const OVERSCAN_ROWS = 12;
 
+/** Returns a rendered row's height, or the estimate where there is no layout (jsdom), where every height is 0. */
+function measureRow(element: Element): number {
+  const height = element.getBoundingClientRect().height;
+
+  return height > 0 ? height : ESTIMATED_ROW_HEIGHT;
+}
+
 interface DataTableProps {
   caption: string;
   columns: readonly { name: string; type?: string }[];
@@ -51,6 +58,7 @@ export function DataTable({
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ESTIMATED_ROW_HEIGHT,
     overscan: OVERSCAN_ROWS,
+    measureElement: measureRow,
   });
   const items = virtualizer.getVirtualItems();
   const paddingTop = items.length > 0 ? items[0].start : 0;

@@ -1,0 +1,77 @@
+/** @jest-environment jsdom */
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { cleanup, fireEvent, render } from '@testing-library/react';
+
+import { SqlEditor } from './SqlEditor';
+
+afterEach(cleanup);
+
+function renderEditor(value: string, errorPosition: number | null) {
+  const onChange = jest.fn<(value: string) => void>();
+  const onRun = jest.fn<() => void>();
+  const view = render(
+    <>
+      <span id="label">SQL statement</span>
+      <SqlEditor
+        value={value}
+        onChange={onChange}
+        onRun={onRun}
+        labelledBy="label"
+        errorPosition={errorPosition}
+      />
+    </>,
+  );
+
+  return { ...view, onChange, onRun };
+}
+
+describe('SqlEditor', () => {
+  it('marks the token at the error position', () => {
+    // PostgreSQL reads FORM as an alias of temp_max, so the error is at "weather", character 30.
+    const { container } = renderEditor('SELECT date,\n  temp_max\nFORM weather', 30);
+
+    const marks = [...container.querySelectorAll('.cm-sql-error')].map((mark) => mark.textContent);
+
+    expect(marks).toEqual(['weather']);
+  });
+
+  it('labels the editable text', () => {
+    const { getByRole } = renderEditor('SELECT 1', null);
+
+    expect(getByRole('textbox', { name: 'SQL statement' }).textContent).toBe('SELECT 1');
+  });
+
+  it('runs on Ctrl+Enter', () => {
+    const { getByRole, onRun } = renderEditor('SELECT 1', null);
+
+    fireEvent.keyDown(getByRole('textbox', { name: 'SQL statement' }), {
+      key: 'Enter',
+      code: 'Enter',
+      keyCode: 13,
+      ctrlKey: true,
+    });
+
+    expect(onRun).toHaveBeenCalledTimes(1);
+  });
+
+  it('drops the mark without an error', () => {
+    const { container, rerender } = renderEditor('SELECT FROM', 8);
+
+    expect(container.querySelectorAll('.cm-sql-error')).toHaveLength(1);
+
+    rerender(
+      <>
+        <span id="label">SQL statement</span>
+        <SqlEditor
+          value="SELECT FROM"
+          onChange={() => undefined}
+          onRun={() => undefined}
+          labelledBy="label"
+          errorPosition={null}
+        />
+      </>,
+    );
+
+    expect(container.querySelectorAll('.cm-sql-error')).toHaveLength(0);
+  });
+});
