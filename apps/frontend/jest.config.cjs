@@ -1,7 +1,29 @@
-// Node tests (*.spec.ts, the browser test in e2e/) run in Node as in every
-// project. Component tests (*.test.tsx) render React into jsdom: each such
-// file starts with a `@jest-environment jsdom` docblock.
+// Node tests (*.spec.ts, *.test.ts, the browser test in e2e/) run in Node as
+// in every project. Component tests (*.test.tsx) render React into jsdom:
+// each such file starts with a `@jest-environment jsdom` docblock.
 const preset = require('../../jest.preset.js');
+
+// ts-jest keeps one set of compiler options per Jest project, whichever file
+// it compiles first, so .ts and .tsx files share these: the root
+// tsconfig.spec.json's options plus JSX. The type check runs in
+// `npm run typecheck`, with the app's tsconfig for the component tests.
+const tsJest = [
+  'ts-jest',
+  {
+    tsconfig: {
+      jsx: 'react-jsx',
+      module: 'commonjs',
+      moduleResolution: 'node10',
+      ignoreDeprecations: '6.0',
+      target: 'es2022',
+      esModuleInterop: true,
+      isolatedModules: true,
+      experimentalDecorators: true,
+      emitDecoratorMetadata: true,
+      resolveJsonModule: true,
+    },
+  },
+];
 
 module.exports = {
   displayName: 'frontend',
@@ -9,23 +31,10 @@ module.exports = {
   rootDir: __dirname,
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'tsx', 'js', 'mjs', 'json'],
-  testMatch: [...preset.testMatch, '<rootDir>/src/**/*.test.tsx'],
+  testMatch: [...preset.testMatch, '<rootDir>/src/**/*.test.ts?(x)'],
   transform: {
-    // Transpiled on its own like the .ts files; `npm run typecheck` checks
-    // the component tests with the app's tsconfig.
-    '^.+\\.tsx$': [
-      'ts-jest',
-      {
-        tsconfig: {
-          jsx: 'react-jsx',
-          module: 'commonjs',
-          moduleResolution: 'node10',
-          ignoreDeprecations: '6.0',
-          esModuleInterop: true,
-          isolatedModules: true,
-          target: 'es2022',
-        },
-      },
-    ],
+    // Replaces the preset's entry of the same pattern.
+    '^.+\\.ts$': tsJest,
+    '^.+\\.tsx$': tsJest,
   },
 };
