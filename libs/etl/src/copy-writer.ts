@@ -4,7 +4,7 @@ import { abortable } from './abort.util';
 import { EtlError } from './etl.error';
 import { type LoadTargetWriter } from './etl.types';
 
-/** COPY text gathered before one write: 1 MiB of UTF-8. */
+/** COPY text gathered before one write: 256 KiB of UTF-8. */
 export const COPY_BATCH_BYTES = 1 << 18;
 
 /** The most UTF-8 bytes one UTF-16 code unit of a JavaScript string can take. */
@@ -129,6 +129,12 @@ export class CopyWriter {
   }
 }
 
+/** The characters a string in COPY text must escape; `toCopyText` escapes them. */
+const NEEDS_COPY_ESCAPE = /[\\\t\n\r]/u;
+
+/** Bound once, because each call through the package's re-export would run its getter. */
+const copyText = toCopyText;
+
 /** Writes rows as COPY text lines: values separated by tabs, each row ended by a newline. */
 export function toCopyLines(rows: readonly (readonly Value[])[]): string {
   let text = '';
@@ -137,11 +143,14 @@ export function toCopyLines(rows: readonly (readonly Value[])[]): string {
     const values = rows[row];
 
     for (let index = 0; index < values.length; index++) {
+      const value = values[index];
+
       if (index > 0) {
         text += '\t';
       }
 
-      text += toCopyText(values[index]);
+      // The common string goes in as it is; every other value through toCopyText.
+      text += typeof value === 'string' && !NEEDS_COPY_ESCAPE.test(value) ? value : copyText(value);
     }
 
     text += '\n';
