@@ -64,7 +64,7 @@ export function ConfirmDialog({
             <Button className="secondary" autoFocus onPress={() => changeOpen(false)}>
               Cancel
             </Button>
-            <Button className="danger" isDisabled={busy} onPress={() => void confirm()}>
+            <Button className="danger" isPending={busy} onPress={() => void confirm()}>
               {busy ? 'Working…' : confirmLabel}
             </Button>
           </div>

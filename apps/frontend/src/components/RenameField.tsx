@@ -25,7 +25,7 @@ export function RenameField({ label, value, onSave, onCancel, autoFocus }: Renam
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
 
-    if (unchanged) {
+    if (unchanged || saving) {
       return;
     }
 
@@ -59,7 +59,7 @@ export function RenameField({ label, value, onSave, onCancel, autoFocus }: Renam
         <Label>{label}</Label>
         <Input />
       </TextField>
-      <Button type="submit" isDisabled={saving || unchanged}>
+      <Button type="submit" isDisabled={unchanged} isPending={saving}>
         {saving ? 'Renaming…' : 'Rename'}
       </Button>
       {onCancel === undefined ? null : (
@@ -67,7 +67,11 @@ export function RenameField({ label, value, onSave, onCancel, autoFocus }: Renam
           Cancel
         </Button>
       )}
-      <ErrorMessage error={error} context="Renaming failed" />
+      <ErrorMessage
+        error={error}
+        context="Renaming failed"
+        hints={{ 409: 'Choose another name: the name is taken.' }}
+      />
     </Form>
   );
 }

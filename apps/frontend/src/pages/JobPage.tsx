@@ -53,7 +53,7 @@ export function JobPage({ jobId }: { jobId: string }) {
         <>
           <JobFacts job={job} />
           {finished ? null : (
-            <Button className="danger" isDisabled={cancelling} onPress={() => void cancel()}>
+            <Button className="danger" isPending={cancelling} onPress={() => void cancel()}>
               {cancelling ? 'Cancelling…' : 'Cancel job'}
             </Button>
           )}
@@ -225,7 +225,7 @@ function JobLog({ jobId, finished }: { jobId: string; finished: boolean }) {
               : `Showing the first ${log.lines.length} of ${log.total} lines.`}
           </p>
           {log.lines.length < log.total ? (
-            <Button isDisabled={loadingMore} onPress={() => void loadMore()}>
+            <Button isPending={loadingMore} onPress={() => void loadMore()}>
               {loadingMore ? 'Loading…' : `Load ${Math.min(LOG_PAGE_SIZE, log.total - log.lines.length)} more lines`}
             </Button>
           ) : null}

@@ -178,7 +178,7 @@ export function JobsPage() {
         <>
           <JobTable jobs={jobs} hasMore={nextCursor !== null} filtered={filtered} />
           {nextCursor === null ? null : (
-            <Button isDisabled={loadingMore} onPress={() => void loadMore()}>
+            <Button isPending={loadingMore} onPress={() => void loadMore()}>
               {loadingMore ? 'Loading…' : `Load ${PAGE_SIZE} more`}
             </Button>
           )}

@@ -45,6 +45,11 @@ export function SignInPage({ reason }: { reason?: string }) {
 
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
+
+    if (busy) {
+      return;
+    }
+
     setBusy(true);
     setError(null);
     setFailureCode(null);
@@ -88,7 +93,7 @@ export function SignInPage({ reason }: { reason?: string }) {
           <Label>Password</Label>
           <Input />
         </TextField>
-        <Button type="submit" isDisabled={busy}>
+        <Button type="submit" isPending={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </Button>
       </Form>

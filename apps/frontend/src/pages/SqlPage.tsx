@@ -103,7 +103,7 @@ export function SqlPage() {
           runs it; Ctrl+Space lists table and column names.
         </p>
       </div>
-      <Button onPress={runNow} isDisabled={running}>
+      <Button onPress={runNow} isPending={running}>
         {running ? 'Running…' : 'Run'}
       </Button>
       <ErrorMessage error={error?.cause} context="The query failed" />

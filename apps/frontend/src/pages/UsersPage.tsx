@@ -116,6 +116,11 @@ function CreateUserForm({ onCreated }: { onCreated: () => void }) {
 
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
+
+    if (busy) {
+      return;
+    }
+
     setBusy(true);
     setError(null);
     setCreated(null);
@@ -163,7 +168,7 @@ function CreateUserForm({ onCreated }: { onCreated: () => void }) {
           </Text>
         </TextField>
         <SelectField label="Role" options={ROLE_OPTIONS} value={role} onChange={setRole} />
-        <Button type="submit" isDisabled={busy}>
+        <Button type="submit" isPending={busy}>
           {busy ? 'Adding…' : 'Add user'}
         </Button>
       </Form>
@@ -252,7 +257,7 @@ function UserTable({
                       options={ROLE_OPTIONS}
                       value={highestRole(user.roles)}
                       // Admins cannot demote themselves, so the last admin always remains.
-                      isDisabled={isMe || busy}
+                      isDisabled={isMe}
                       onChange={(role) => void update(user, { roles: rolesFor(role) })}
                     />
                   </td>
@@ -268,7 +273,8 @@ function UserTable({
                     <span className="row-actions">
                       <Button
                         className="secondary"
-                        isDisabled={isMe || busy}
+                        isDisabled={isMe}
+                        isPending={busy}
                         aria-label={`${user.disabled ? 'Enable' : 'Disable'} ${user.email}`}
                         onPress={() => void update(user, { disabled: !user.disabled })}
                       >
@@ -348,6 +354,11 @@ function SetPasswordDialog({
 
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
+
+    if (busy) {
+      return;
+    }
+
     setBusy(true);
     setError(null);
 
@@ -400,7 +411,7 @@ function SetPasswordDialog({
               <Button className="secondary" isDisabled={busy} onPress={onClose}>
                 Cancel
               </Button>
-              <Button type="submit" isDisabled={busy}>
+              <Button type="submit" isPending={busy}>
                 {busy ? 'Saving…' : 'Set password'}
               </Button>
             </div>
