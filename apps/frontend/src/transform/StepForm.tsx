@@ -148,7 +148,15 @@ export function StepForm({ mode, initial, columns, onSubmit, onCancel }: StepFor
               <select
                 id={controlId}
                 value={fields.op}
-                onChange={(event) => set({ op: event.target.value as StepOp })}
+                onChange={(event) => {
+                  const op = event.target.value as StepOp;
+
+                  // A cast needs a type, while a derived column takes its expression's type by default.
+                  set({
+                    op,
+                    type: op === 'derive' ? '' : fields.type === '' ? 'date' : fields.type,
+                  });
+                }}
               >
                 {STEP_KINDS.map((kind) => (
                   <option key={kind.op} value={kind.op}>

@@ -238,6 +238,21 @@ describe('TransformEditor', () => {
     expect(readSpecDraft(FILE_ID)?.steps).toEqual([]);
   });
 
+  it('derives a column from an expression', async () => {
+    const user = userEvent.setup();
+
+    render(<Editor />);
+    await user.selectOptions(screen.getByLabelText('Step'), 'derive');
+    await user.type(screen.getByLabelText('New column'), 'loud');
+    await user.type(screen.getByLabelText('Expression'), 'upper(city)');
+    await user.click(screen.getByRole('button', { name: 'Add derive step' }));
+
+    expect(stepTexts()).toEqual(['Derive loud = upper(city)']);
+    expect(stats()).toBe('3 of 3 sample rows pass, 0 rejected.');
+    expect(screen.getByRole('button', { name: 'loud (text): column settings' })).not.toBeNull();
+    expect(tableRows('preview-rows')[0]).toBe('Oslo | 12 | 2024-04-03 | OSLO');
+  });
+
   it('shows why a spec is invalid', async () => {
     const user = userEvent.setup();
 
