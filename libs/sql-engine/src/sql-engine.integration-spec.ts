@@ -364,6 +364,18 @@ describe.each<TestBackendKind>(['postgres', 'pglite'])('SqlEngine on %s', (kind)
 
     expect(error.code).toBe('NOT_FOUND');
     expect(error.message).toContain('sales');
+    expect((await test.engine.listWorkspaces()).map((workspace) => workspace.workspace)).not.toContain('nothing');
+  });
+
+  it('runs a widget query by table id', async () => {
+    const cities = await test.engine.getTable('alpha', 'cities');
+    const result = await test.engine.widgetQuery({
+      workspace: 'alpha',
+      userId: 'u1',
+      query: { table: cities.id, measures: [{ agg: 'count' }] },
+    });
+
+    expect(result.rows).toEqual([[cities.rowCount]]);
   });
 
   it('runs widget queries with dimensions, filters and order', async () => {

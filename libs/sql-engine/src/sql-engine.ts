@@ -15,7 +15,7 @@ import { SqlEngineError } from './errors/sql-engine.exception';
 import { LoadService } from './load/load.service';
 import { type LoadOptions, type LoadResult, type LoadWriter } from './load/load.types';
 import { ConcurrencyLimiter } from './query/concurrency-limiter';
-import { beginQueryTransaction, readQuery, runCursorQuery } from './query/cursor-query.runner';
+import { beginQueryTransaction, readQuery } from './query/cursor-query.runner';
 import { LruCache } from './query/lru-cache';
 import { DEFAULT_QUERY_LIMITS, PGLITE_MAX_PLAN_COST, type QueryLimits } from './query/query-limits';
 import { type QueryResult } from './query/query-result';
@@ -59,6 +59,22 @@ export interface WidgetQueryRequest {
   workspace: string;
   userId: string;
   query: WidgetQuery;
+}
+
+interface UserQueryOptions {
+  /** Whether a missing workspace is created (a SQL query) or reported (a widget query). */
+  createMissing: boolean;
+  /** A table id or logical name to look up in the same round trip. */
+  table?: string;
+}
+
+/** An open user query transaction and what its setup read from the catalog. */
+interface UserQueryTransaction {
+  tx: SqlTransaction;
+  workspace: WorkspaceInfo;
+  tableNames: ReadonlySet<string>;
+  /** The table of `UserQueryOptions.table`, or null when it is absent or was not asked for. */
+  table: TableInfo | null;
 }
 
 const SILENT_LOGGER: EngineLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -276,7 +292,13 @@ export class SqlEngine {
     }
 
     return this.limiter.run(request.userId, async () => {
-      const { tx, workspace, tableNames } = await this.beginUserQuery(request.workspace);
+      const opened = await this.beginUserQuery(request.workspace, { createMissing: true });
+
+      if (opened === null) {
+        throw new SqlEngineError('NOT_FOUND', `workspace ${request.workspace} not found`, { value: request.workspace });
+      }
+
+      const { tx, workspace, tableNames } = opened;
       let statement: string | undefined;
       let knownFields: ResultField[] | undefined;
 
@@ -317,19 +339,40 @@ export class SqlEngine {
 
     const limit = rowLimit(request.query.limit, this.limits.maxRows);
 
-    return this.limiter.run(request.userId, async () => {
-      const { workspace, table } = await this.read(async (session) => ({
-        // The table lookup runs first, so an empty workspace reports the missing table.
-        table: await this.findTable(session, request.workspace, request.query.table),
-        workspace: await this.requireWorkspace(session, request.workspace),
-      }));
-      const compiled = compileWidgetQuery(request.query, table, workspace, this.timescaleSchema);
+    const tableKey = request.query.table;
 
-      return runCursorQuery(
-        this.backend,
-        { sql: compiled.sql, params: compiled.params, searchPath: workspace.viewSchema, role: workspace.role, limit },
-        this.limits,
-      );
+    if (typeof tableKey !== 'string') {
+      throw new SqlEngineError('INVALID_INPUT', 'table must be a table name or id');
+    }
+
+    const tableNotFound = () =>
+      new SqlEngineError('NOT_FOUND', `table ${tableKey} not found in workspace ${request.workspace}`, { table: tableKey });
+
+    return this.limiter.run(request.userId, async () => {
+      // A widget query never creates its workspace: a missing one reports the missing table.
+      const opened = await this.beginUserQuery(request.workspace, { createMissing: false, table: tableKey });
+
+      if (opened === null) {
+        throw tableNotFound();
+      }
+
+      const { tx, workspace, table } = opened;
+
+      try {
+        if (table === null) {
+          throw tableNotFound();
+        }
+
+        const compiled = compileWidgetQuery(request.query, table, workspace, this.timescaleSchema);
+        const { result } = await readQuery(tx, { sql: compiled.sql, params: compiled.params, limit }, this.limits);
+
+        await tx.rollback();
+
+        return result;
+      } catch (error) {
+        await tx.rollback();
+        throw error;
+      }
     });
   }
 
@@ -357,17 +400,19 @@ export class SqlEngine {
 
   /**
    * Opens the READ ONLY transaction of a user query as the workspace's role
-   * and returns it with the workspace's table names, read by the setup in
-   * the same round trip. The workspace's schema and role never change, so
-   * they are cached. When the workspace was dropped (maybe by another
-   * gateway), a cached entry fails the role switch or finds no catalog row.
-   * The entry is then dropped and the workspace looked up again, once.
+   * and returns it with the workspace's table names (and the table named by
+   * `options.table`), read by the setup in the same round trip. Returns null
+   * when the workspace does not exist and `options.createMissing` is false.
+   * The workspace's schema and role never change, so they are cached. When
+   * the workspace was dropped (maybe by another gateway), a cached entry
+   * fails the role switch or finds no catalog row. The entry is then dropped
+   * and the workspace looked up again, once.
    */
-  private async beginUserQuery(workspace: string): Promise<{ tx: SqlTransaction; workspace: WorkspaceInfo; tableNames: ReadonlySet<string> }> {
+  private async beginUserQuery(workspace: string, options: UserQueryOptions): Promise<UserQueryTransaction | null> {
     const cached = this.knownWorkspaces.get(workspace);
 
     if (cached !== undefined) {
-      const opened = await this.tryBeginUserQuery(cached).catch(() => null);
+      const opened = await this.tryBeginUserQuery(cached, options).catch(() => null);
 
       if (opened !== null) {
         return opened;
@@ -377,12 +422,17 @@ export class SqlEngine {
     }
 
     const found = await this.lookUp((session) => this.repository.findWorkspace(session, workspace));
+
+    if (found === null && !options.createMissing) {
+      return null;
+    }
+
     // A workspace without tables yet still runs queries such as `SELECT 1`.
     const info = found ?? (await this.write((tx) => this.tables.ensureWorkspace(tx, workspace)));
-    let opened: Awaited<ReturnType<SqlEngine['tryBeginUserQuery']>>;
+    let opened: UserQueryTransaction | null;
 
     try {
-      opened = await this.tryBeginUserQuery(info);
+      opened = await this.tryBeginUserQuery(info, options);
     } catch (error) {
       rethrowDatabaseError(error);
     }
@@ -399,16 +449,16 @@ export class SqlEngine {
   }
 
   /** Opens a user query's transaction; null when the workspace has no catalog row (the transaction is rolled back). */
-  private async tryBeginUserQuery(
-    workspace: WorkspaceInfo,
-  ): Promise<{ tx: SqlTransaction; workspace: WorkspaceInfo; tableNames: ReadonlySet<string> } | null> {
+  private async tryBeginUserQuery(workspace: WorkspaceInfo, options: UserQueryOptions): Promise<UserQueryTransaction | null> {
+    const lookups = [this.repository.queryScopeLookupSql(workspace.workspace)];
+
+    if (options.table !== undefined) {
+      lookups.push(this.repository.tableLookupSql(workspace.workspace, options.table));
+    }
+
     const tx = await beginQueryTransaction(
       this.backend,
-      {
-        searchPath: workspace.viewSchema,
-        role: workspace.role,
-        lookupSql: this.repository.queryScopeLookupSql(workspace.workspace),
-      },
+      { searchPath: workspace.viewSchema, role: workspace.role, lookupSql: lookups.join(';\n') },
       this.limits,
     );
     const scope = this.repository.parseQueryScopeRow(tx.setupRows[0]);
@@ -419,7 +469,9 @@ export class SqlEngine {
       return null;
     }
 
-    return { tx, workspace, tableNames: scope.tableNames };
+    const table = options.table === undefined ? null : this.repository.parseTableRow(tx.setupRows[1]);
+
+    return { tx, workspace, tableNames: scope.tableNames, table };
   }
 
   private async requireWorkspace(session: SqlSession, workspace: string): Promise<WorkspaceInfo> {

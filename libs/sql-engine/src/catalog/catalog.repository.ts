@@ -1,4 +1,4 @@
-import { quoteIdent, quoteLiteral } from '@rokks/naming';
+import { isTableId, quoteIdent, quoteLiteral } from '@rokks/naming';
 import { type ColumnType } from '@rokks/transform';
 
 import { type SqlSession } from '../backends/backend';
@@ -97,6 +97,23 @@ export class CatalogRepository {
 
     return `SELECT EXISTS (SELECT 1 FROM ${this.schema}.workspaces WHERE workspace = ${literal})::text,
       (SELECT coalesce(json_agg(t.name), '[]'::json)::text FROM ${this.schema}.table_metadata AS t WHERE t.workspace = ${literal})`;
+  }
+
+  /**
+   * Returns a SELECT without parameters, like `queryScopeLookupSql`, of one
+   * row: the table's catalog row, or nulls when the workspace has no table
+   * with that id (`t_…`) or logical name. `parseTableRow` reads it.
+   */
+  tableLookupSql(workspace: string, table: string): string {
+    const column = isTableId(table) ? 'id' : 'name';
+
+    return `SELECT ${TABLE_COLUMNS} FROM (SELECT 1) AS one
+      LEFT JOIN ${this.schema}.table_metadata ON workspace = ${quoteLiteral(workspace)} AND ${column} = ${quoteLiteral(table)}`;
+  }
+
+  /** Reads the row of `tableLookupSql`; null when there is no such table. */
+  parseTableRow(row: (string | null)[] | undefined): TableInfo | null {
+    return row === undefined || row[0] === null ? null : toTableInfo(row);
   }
 
   /** Reads the row of `queryScopeLookupSql`; null when the workspace has no catalog row. */

@@ -14,9 +14,10 @@ export interface QueryTransactionOptions {
   /** Role the statement runs as (`SET LOCAL ROLE`), or null to keep the connection's user. */
   role: string | null;
   /**
-   * A trusted SELECT of the engine's own, without parameters, run in the
-   * setup before the role switch (so as the connection's user, in the same
-   * round trip as `BEGIN`). Its rows become the transaction's `setupRows`.
+   * Trusted SELECTs of the engine's own, without parameters and separated by
+   * semicolons, run in the setup before the role switch (so as the
+   * connection's user, in the same round trip as `BEGIN`). Their rows become
+   * the transaction's `setupRows`.
    */
   lookupSql?: string;
 }
