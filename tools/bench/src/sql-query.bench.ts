@@ -7,12 +7,19 @@
 // 2. `SELECT 1` throughput at concurrency 8 through POST /api/sql/query
 //    (eight users, because each user may run only a few queries at once)
 //    against node-postgres with a pool of 8 connections.
-// The gateway runs as its own process, built in dist/.
+// The gateway runs as its own process, built in dist/. The user calls go
+// through undici's `request` on the mesh client's agent (mutual TLS,
+// keep-alive connections), which takes less of the shared CPU than `fetch`.
+// The script also records the CPU time per `SELECT 1` of the gateway, of
+// this client process and of the PostgreSQL server processes of the bench
+// database, for both paths. With BENCH_CPU_PROF_DIR set, the gateway writes a
+// V8 CPU profile into that folder when it stops.
 //
 //   node tools/build/build.mjs bench sql-gateway && node dist/tools/bench/src/sql-query.bench.js [runs] [seconds]
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 
 import { Pool } from 'pg';
@@ -24,6 +31,7 @@ import {
   ensureFlightsCopyText,
   FLIGHTS_LOAD_COLUMNS,
   internalJson,
+  processUsage,
   SERVER,
 } from './sql-load.bench';
 
@@ -64,15 +72,17 @@ class UserApi {
 
   /** Posts a query as user `user` and returns the result's row count. */
   async post(route: string, body: unknown, user = 0): Promise<QueryResponse> {
-    const response = await this.gateway.client(`${this.gateway.url}${route}`, {
+    const response = await this.gateway.client.agent.request({
+      origin: this.gateway.url,
+      path: route,
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${this.tokens[user]}` },
       body: JSON.stringify(body),
     });
-    const text = await response.text();
+    const text = await response.body.text();
 
-    if (response.status !== 200) {
-      throw new Error(`POST ${route} returned ${response.status}: ${text}`);
+    if (response.statusCode !== 200) {
+      throw new Error(`POST ${route} returned ${response.statusCode}: ${text}`);
     }
 
     return JSON.parse(text) as QueryResponse;
@@ -162,6 +172,64 @@ async function throughput(seconds: number, worker: (slot: number) => Promise<unk
   return completed / seconds;
 }
 
+/** CPU seconds so far of the server processes that serve the bench database; a process that has exited counts as 0. */
+async function postgresCpuSeconds(pool: Pool): Promise<Map<number, number>> {
+  const { rows } = await pool.query<{ pid: number }>('SELECT pid FROM pg_catalog.pg_stat_activity WHERE datname = current_database()');
+  const seconds = new Map<number, number>();
+
+  for (const { pid } of rows) {
+    try {
+      seconds.set(pid, processUsage(pid).cpuSeconds);
+    } catch {
+      seconds.set(pid, 0);
+    }
+  }
+
+  return seconds;
+}
+
+interface CpuPerCall {
+  calls: number;
+  /** Milliseconds of CPU per call, of the gateway, this client process and PostgreSQL. */
+  gatewayMs: number;
+  clientMs: number;
+  postgresMs: number;
+}
+
+/**
+ * Runs `throughput` and returns the calls per second and the CPU time each
+ * call took. Server processes started during the run count from 0, so a
+ * connection opened by the run is included; one that closed is missed.
+ */
+async function measuredThroughput(
+  gateway: BenchGateway,
+  pool: Pool,
+  seconds: number,
+  worker: (slot: number) => Promise<unknown>,
+): Promise<CpuPerCall> {
+  const postgresBefore = await postgresCpuSeconds(pool);
+  const gatewayBefore = gateway.usage().cpuSeconds;
+  const clientBefore = process.cpuUsage();
+  const rate = await throughput(seconds, worker);
+  const client = process.cpuUsage(clientBefore);
+  const gatewaySeconds = gateway.usage().cpuSeconds - gatewayBefore;
+  const postgresAfter = await postgresCpuSeconds(pool);
+  let postgresSeconds = 0;
+
+  for (const [pid, after] of postgresAfter) {
+    postgresSeconds += after - (postgresBefore.get(pid) ?? 0);
+  }
+
+  const calls = rate * seconds;
+
+  return {
+    calls: rate,
+    gatewayMs: (gatewaySeconds * 1000) / calls,
+    clientMs: (client.user + client.system) / 1000 / calls,
+    postgresMs: (postgresSeconds * 1000) / calls,
+  };
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
 
@@ -177,7 +245,9 @@ async function main(): Promise<void> {
   let gateway: BenchGateway | undefined;
 
   try {
-    gateway = await BenchGateway.start(database.url);
+    const profileDir = process.env.BENCH_CPU_PROF_DIR;
+
+    gateway = await BenchGateway.start(database.url, {}, profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
     await loadFlights(gateway);
 
     const api = await UserApi.create(gateway, CONCURRENCY);
@@ -205,9 +275,8 @@ async function main(): Promise<void> {
     console.log(`widget query: gateway ${round(median(widgetMs))} ms, SQL route ${round(median(sqlMs))} ms, psql ${round(median(psqlMs))} ms`);
 
     const pool = new Pool({ ...SERVER, database: database.name, max: CONCURRENCY });
-    const gatewayRates: number[] = [];
-    const directRates: number[] = [];
-    const gatewayCpuPerQueryMs: number[] = [];
+    const gatewayRuns: CpuPerCall[] = [];
+    const directRuns: CpuPerCall[] = [];
 
     try {
       // Warm both paths (connections, JIT) before timing.
@@ -215,17 +284,22 @@ async function main(): Promise<void> {
       await throughput(1, () => pool.query('SELECT 1'));
 
       for (let round_ = 0; round_ < 3; round_ += 1) {
-        const cpuBefore = gateway.usage().cpuSeconds;
-        const gatewayRate = await throughput(seconds, (slot) => api.post('/api/sql/query', { sql: 'SELECT 1' }, slot));
+        const viaGateway = await measuredThroughput(gateway, pool, seconds, (slot) => api.post('/api/sql/query', { sql: 'SELECT 1' }, slot));
+        const direct = await measuredThroughput(gateway, pool, seconds, () => pool.query('SELECT 1'));
 
-        gatewayCpuPerQueryMs.push(((gateway.usage().cpuSeconds - cpuBefore) * 1000) / (gatewayRate * seconds));
-        gatewayRates.push(gatewayRate);
-        directRates.push(await throughput(seconds, () => pool.query('SELECT 1')));
-        console.log(`SELECT 1 round ${round_ + 1}: gateway ${Math.round(gatewayRate)}/s, node-postgres ${Math.round(directRates[round_])}/s`);
+        gatewayRuns.push(viaGateway);
+        directRuns.push(direct);
+        console.log(
+          `SELECT 1 round ${round_ + 1}: gateway ${Math.round(viaGateway.calls)}/s, node-postgres ${Math.round(direct.calls)}/s, load average ${loadavg()[0].toFixed(1)}`,
+        );
       }
     } finally {
       await pool.end();
     }
+
+    const gatewayRates = gatewayRuns.map((run) => run.calls);
+    const directRates = directRuns.map((run) => run.calls);
+    const cpuMedian = (runs: CpuPerCall[], key: keyof CpuPerCall): number => round(median(runs.map((run) => run[key])), 3);
 
     const widgetMedian = median(widgetMs);
     const sqlMedian = median(sqlMs);
@@ -244,8 +318,14 @@ async function main(): Promise<void> {
       select1Seconds: seconds,
       select1GatewayPerSecond: Math.round(median(gatewayRates)),
       select1DirectPerSecond: Math.round(median(directRates)),
-      select1Ratio: round(median(gatewayRates) / median(directRates), 2),
-      select1GatewayCpuMsPerQuery: round(median(gatewayCpuPerQueryMs), 2),
+      select1Ratio: round(median(gatewayRates) / median(directRates), 3),
+      select1GatewayCpuMsPerQuery: cpuMedian(gatewayRuns, 'gatewayMs'),
+      select1ClientCpuMsPerQuery: cpuMedian(gatewayRuns, 'clientMs'),
+      select1PostgresCpuMsPerQuery: cpuMedian(gatewayRuns, 'postgresMs'),
+      select1DirectClientCpuMsPerQuery: cpuMedian(directRuns, 'clientMs'),
+      select1DirectPostgresCpuMsPerQuery: cpuMedian(directRuns, 'postgresMs'),
+      select1RatioPerRound: gatewayRates.map((rate, index) => round(rate / directRates[index], 3)),
+      loadAverage: round(loadavg()[0], 1),
       gatewayRssMb: round(gateway.usage().rssMb, 0),
       widgetGatewayMs: widgetMs.map((value) => round(value)),
       widgetPsqlMs: psqlMs.map((value) => round(value)),
