@@ -20,7 +20,9 @@ describe('describeSignInFailure', () => {
       expect(message).not.toContain(code);
     }
 
-    expect(describeSignInFailure('account-disabled').hint).toBe('Ask an administrator to enable it.');
+    expect(describeSignInFailure('account-disabled').hint).toBe(
+      'Ask an administrator to enable it.',
+    );
   });
 
   it('names an unknown code', () => {

@@ -58,7 +58,8 @@ const FAILURES: Record<string, { message: string; hint: string }> = {
     hint: 'Verify the address with the provider, then try again.',
   },
   'no-account': {
-    message: 'There is no Rokks account for this e-mail address, and its domain may not create one.',
+    message:
+      'There is no Rokks account for this e-mail address, and its domain may not create one.',
     hint: 'Ask an administrator to create an account for your e-mail address.',
   },
   'account-disabled': {

@@ -147,7 +147,14 @@ export interface StoredDocument<T> {
 }
 
 /** Job types of the worker, as `GET /api/jobs?type=` accepts them. */
-export const JOB_TYPES = ['ETL', 'WEBAPI_SYNC', 'AIRTABLE_SYNC', 'INDEX', 'ALERT', 'AI_GENERATE'] as const;
+export const JOB_TYPES = [
+  'ETL',
+  'WEBAPI_SYNC',
+  'AIRTABLE_SYNC',
+  'INDEX',
+  'ALERT',
+  'AI_GENERATE',
+] as const;
 
 export type JobType = (typeof JOB_TYPES)[number];
 

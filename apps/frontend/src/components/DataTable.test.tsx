@@ -24,7 +24,10 @@ afterAll(() => {
   delete (HTMLElement.prototype as { clientHeight?: number }).clientHeight;
 });
 
-const columns = [{ name: 'id', type: 'integer' }, { name: 'city', type: 'text' }];
+const columns = [
+  { name: 'id', type: 'integer' },
+  { name: 'city', type: 'text' },
+];
 
 function bodyRows(testId: string): HTMLTableRowElement[] {
   return [...screen.getByTestId(testId).querySelectorAll<HTMLTableRowElement>('tbody tr')].filter(
@@ -93,7 +96,9 @@ describe('DataTable', () => {
   });
 
   it('shows the empty text without rows', () => {
-    render(<DataTable caption="None" columns={columns} rows={[]} empty="No cities." testId="none" />);
+    render(
+      <DataTable caption="None" columns={columns} rows={[]} empty="No cities." testId="none" />,
+    );
 
     expect(bodyRows('none').map((row) => row.textContent)).toEqual(['No cities.']);
   });

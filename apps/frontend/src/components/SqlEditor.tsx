@@ -16,7 +16,10 @@ import { sqlErrorRange } from './sql-error-range';
 /** Sets (or, with null, clears) the marked range of an error. */
 const setErrorMark = StateEffect.define<{ from: number; to: number } | null>();
 
-const errorMark = Decoration.mark({ class: 'cm-sql-error', attributes: { title: 'The error is here' } });
+const errorMark = Decoration.mark({
+  class: 'cm-sql-error',
+  attributes: { title: 'The error is here' },
+});
 
 /** The error mark, cleared by the next edit because it then points at text that changed. */
 const errorMarkField = StateField.define<DecorationSet>({

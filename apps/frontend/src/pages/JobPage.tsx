@@ -211,7 +211,12 @@ function JobLog({ jobId, finished }: { jobId: string; finished: boolean }) {
         <p>{finished ? 'No log lines.' : 'No log lines yet.'}</p>
       ) : (
         <>
-          <ol className="events log-lines" data-testid="job-log" tabIndex={0} aria-label="Log lines">
+          <ol
+            className="events log-lines"
+            data-testid="job-log"
+            tabIndex={0}
+            aria-label="Log lines"
+          >
             {log.lines.map((line, index) => (
               <li key={index}>
                 <time dateTime={line.at}>{formatTime(line.at)}</time> (attempt {line.attempt}){' '}
@@ -226,7 +231,9 @@ function JobLog({ jobId, finished }: { jobId: string; finished: boolean }) {
           </p>
           {log.lines.length < log.total ? (
             <Button isPending={loadingMore} onPress={() => void loadMore()}>
-              {loadingMore ? 'Loading…' : `Load ${Math.min(LOG_PAGE_SIZE, log.total - log.lines.length)} more lines`}
+              {loadingMore
+                ? 'Loading…'
+                : `Load ${Math.min(LOG_PAGE_SIZE, log.total - log.lines.length)} more lines`}
             </Button>
           ) : null}
         </>

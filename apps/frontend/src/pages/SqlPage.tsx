@@ -106,7 +106,14 @@ export function SqlPage() {
       <Button onPress={runNow} isPending={running}>
         {running ? 'Running…' : 'Run'}
       </Button>
-      <ErrorMessage error={error?.cause} context="The query failed" />
+      <ErrorMessage
+        error={error?.cause}
+        context="The query failed"
+        hints={{
+          400: 'Fix the statement and run it again. One SELECT (or WITH … SELECT) on the tables listed below is allowed.',
+          504: 'The query ran past the time limit: add a WHERE, a LIMIT or an aggregate so that it reads less.',
+        }}
+      />
       {where === null ? null : (
         <p className="hint" data-testid="sql-error-position">
           The error is at line {where.line}, column {where.column}, marked in the editor.

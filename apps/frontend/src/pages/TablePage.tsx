@@ -62,8 +62,8 @@ export function TablePage({ tableId }: { tableId: string }) {
       <h1>Table {table.name}</h1>
       <p>{table.rowCount.toLocaleString('en')} rows.</p>
       <p className="help">
-        Renaming changes only the names that queries and dashboards use. The stored data stays as
-        it is, and dashboards keep working because they refer to tables and columns by id.
+        Renaming changes only the names that queries and dashboards use. The stored data stays as it
+        is, and dashboards keep working because they refer to tables and columns by id.
       </p>
       <RenameField label="Table name" value={table.name} onSave={(name) => rename({ name })} />
       <h2>Columns</h2>
@@ -153,7 +153,9 @@ function TableRows({ table }: { table: TableInfo }) {
         </Button>
         <span role="status">
           Page {page + 1} of {pageCount}
-          {table.rowCount > 0 ? ` (rows ${first.toLocaleString('en')}–${last.toLocaleString('en')})` : ''}
+          {table.rowCount > 0
+            ? ` (rows ${first.toLocaleString('en')}–${last.toLocaleString('en')})`
+            : ''}
           {loading ? ', loading…' : ''}
         </span>
         <Button isDisabled={page + 1 >= pageCount} onPress={() => setPage(page + 1)}>

@@ -87,11 +87,10 @@ export function UsersPage() {
     <section>
       <h1>Users and roles</h1>
       <p className="help">
-        Viewers read tables, dashboards and jobs. Editors also load data, edit dashboards and
-        cancel jobs. Admins also manage users and read the audit log. A role change applies when
-        the user's access token is next renewed (every 15 minutes by default). Disabling or a new
-        password ends the user's sessions at once, and their current access token stops working
-        when it expires.
+        Viewers read tables, dashboards and jobs. Editors also load data, edit dashboards and cancel
+        jobs. Admins also manage users and read the audit log. A role change applies when the user's
+        access token is next renewed (every 15 minutes by default). Disabling or a new password ends
+        the user's sessions at once, and their current access token stops working when it expires.
       </p>
       <CreateUserForm onCreated={reload} />
       <ErrorMessage error={error} context="Loading the users failed" />
@@ -323,8 +322,8 @@ function UserTable({
           }}
         >
           <p>
-            This deletes the account, its roles and its sessions. To keep the account but stop
-            its access, disable it instead.
+            This deletes the account, its roles and its sessions. To keep the account but stop its
+            access, disable it instead.
           </p>
         </ConfirmDialog>
       )}
