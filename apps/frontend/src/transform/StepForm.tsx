@@ -55,6 +55,7 @@ export function StepForm({ mode, initial, columns, onSubmit, onCancel }: StepFor
         find: '',
         replace: '',
         values: '',
+        columns: [],
       });
     }
   };

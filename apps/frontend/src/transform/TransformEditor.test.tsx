@@ -181,6 +181,7 @@ describe('TransformEditor', () => {
 
     expect(stepTexts()).toEqual(['Cast when to date (format MM/dd/yyyy)']);
     expect(tableRows('preview-rows')[0]).toBe('Oslo | 12 | 2024-03-04');
+    expect(flagged.textContent).toContain('Chosen: Cast when to date (format MM/dd/yyyy).');
   });
 
   it('reorders steps from the keyboard', async () => {

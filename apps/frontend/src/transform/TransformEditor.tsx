@@ -166,6 +166,9 @@ export function TransformEditor({ schema, rows, spec, onChange, fileId }: Transf
           <ul>
             {ambiguous.map((column) => {
               const options = describeCastOptions(column.castOptions ?? {});
+              const chosen = spec.steps.findLast(
+                (step) => step.op === 'cast' && step.column === column.name,
+              );
 
               return (
                 <li key={column.name}>
@@ -194,6 +197,9 @@ export function TransformEditor({ schema, rows, spec, onChange, fileId }: Transf
                       </button>
                     );
                   })}
+                  {chosen === undefined ? null : (
+                    <span className="chosen"> Chosen: {describeStep(chosen)}.</span>
+                  )}
                 </li>
               );
             })}
