@@ -6,6 +6,7 @@ import { type Job, type JobLogPage, TERMINAL_JOB_STATUSES } from '../api/types';
 import { Link } from '../app/router';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { formatTime } from '../components/format-time';
+import { RejectsDownload } from '../components/RejectsDownload';
 import { emptyProgress, jobErrorText, useJob } from '../jobs/use-job';
 
 /** Log lines read per request (the worker allows up to 1000). */
@@ -112,10 +113,15 @@ function JobFacts({ job }: { job: Job }) {
           <dt>Table</dt>
           <dd>
             <Link to={`/tables/${job.result.tableId}`}>{job.result.table}</Link>
-            {job.result.rejectsFileId === undefined
-              ? null
-              : `; the rejects file is ${job.result.rejectsFileId}`}
           </dd>
+          {job.result.rejectsFileId === undefined ? null : (
+            <>
+              <dt>Rejected rows</dt>
+              <dd>
+                <RejectsDownload fileId={job.result.rejectsFileId} table={job.result.table} />
+              </dd>
+            </>
+          )}
         </>
       ) : null}
       {job.status === 'failed' || (job.status === 'cancelled' && job.error !== null) ? (
