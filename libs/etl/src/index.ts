@@ -27,4 +27,4 @@ export { DEFAULT_SAMPLE_CHARS, DEFAULT_SAMPLE_ROWS } from './file-sample';
 export { DEFAULT_PREVIEW_LIMIT, DEFAULT_PREVIEW_MAX_ERRORS, previewFile, type PreviewOptions } from './preview-file';
 export { PROFILE_ROW_ERRORS, PROFILE_ROWS, profileFile, type ProfileOptions } from './profile-file';
 export { REJECTS_HEADER } from './rejects-file';
-export { DEFAULT_PROGRESS_INTERVAL_MS, runEtl, type RunEtlOptions } from './run-etl';
+export { DEFAULT_PROGRESS_INTERVAL_MS, LOAD_CHUNK_ROWS, runEtl, type RunEtlOptions } from './run-etl';
