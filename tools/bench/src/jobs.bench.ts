@@ -4,7 +4,11 @@
 // measures graphile-worker on PostgreSQL as the reference, with jobs added one
 // at a time through `addJob`.
 //
-//   node tools/build/build.mjs bench && node dist/tools/bench/src/jobs.bench.js [jobs]
+//   node tools/build/build.mjs bench && node dist/tools/bench/src/jobs.bench.js [jobs] [rounds]
+//
+// Throughput runs in rounds (default 3): each round measures every engine
+// once, one after the other, so load from other processes on the machine
+// falls on all engines alike. The figure per engine is the median round.
 //
 // Redis must listen on 127.0.0.1:6379; the bench uses its own key prefix and
 // deletes it afterwards. SQLite uses a file in the system temp folder.
@@ -25,11 +29,15 @@ import { recordResult } from './results';
 import { BenchDatabase } from './sql-load.bench';
 
 const JOBS = Number(process.argv[2] ?? 5000);
+const THROUGHPUT_ROUNDS = Number(process.argv[3] ?? 3);
 const THROUGHPUT_CONCURRENCY = 16;
 const LATENCY_SAMPLES = 300;
 /** Pause between latency samples, so each job meets an idle worker. */
 const LATENCY_GAP_MS = 5;
-/** SQLite engines see jobs submitted by other engines at this poll interval. */
+/**
+ * Poll interval of the engines. SQLite engines are woken through the wake
+ * file when another engine submits, so the poll is only their fallback.
+ */
 const POLL_INTERVAL_MS = 100;
 const REDIS = { host: '127.0.0.1', port: 6379 };
 const GRAPHILE_TASK = 'noop';
@@ -156,11 +164,8 @@ async function measureLatency(
   return probe.summary();
 }
 
-async function measureBackend(backend: Backend): Promise<Record<string, unknown>> {
-  const throughput = await measureThroughput(backend, `throughput-${process.pid}`);
-
-  await backend.cleanup(`throughput-${process.pid}`);
-
+/** Measures submit-to-start latency with the worker engine as submitter, then with another engine. */
+async function measureLatencies(backend: Backend): Promise<Record<string, unknown>> {
   const sameStore = `latency-same-${process.pid}`;
   const sameEngine = await createJobEngine(backend.config(sameStore));
   const latencySameEngine = await measureLatency(sameEngine, sameEngine);
@@ -176,7 +181,7 @@ async function measureBackend(backend: Backend): Promise<Record<string, unknown>
   await Promise.all([worker.close(), submitter.close()]);
   await backend.cleanup(otherStore);
 
-  const result = { throughput, latencySameEngine, latencyOtherEngine };
+  const result = { latencySameEngine, latencyOtherEngine };
 
   console.log(backend.name, JSON.stringify(result));
 
@@ -307,39 +312,70 @@ async function readDurabilitySettings(database: BenchDatabase): Promise<Record<s
   return settings;
 }
 
-async function measureGraphileWorker(): Promise<Record<string, unknown>> {
-  const database = await BenchDatabase.create();
+async function measureGraphileLatencies(database: BenchDatabase): Promise<Record<string, unknown>> {
+  const packageJson = JSON.parse(readFileSync(require.resolve('graphile-worker/package.json'), 'utf8')) as {
+    version: string;
+  };
+  const result = {
+    version: packageJson.version,
+    postgres: await readDurabilitySettings(database),
+    latencySameEngine: await measureGraphileLatency(database, 'same'),
+    latencyOtherEngine: await measureGraphileLatency(database, 'other'),
+  };
 
-  try {
-    await runMigrations({ connectionString: database.url, logger: graphileLogger() });
+  console.log('graphile-worker', JSON.stringify(result));
 
-    const packageJson = JSON.parse(readFileSync(require.resolve('graphile-worker/package.json'), 'utf8')) as {
-      version: string;
-    };
-    const result = {
-      version: packageJson.version,
-      postgres: await readDurabilitySettings(database),
-      throughput: await measureGraphileThroughput(database),
-      latencySameEngine: await measureGraphileLatency(database, 'same'),
-      latencyOtherEngine: await measureGraphileLatency(database, 'other'),
-    };
-
-    console.log('graphile-worker', JSON.stringify(result));
-
-    return result;
-  } finally {
-    await database.drop();
-  }
+  return result;
 }
 
-/** Divides each engine's jobs per second by graphile-worker's. */
-function throughputRatios(figures: Record<string, { throughput: { jobsPerSecond: number } }>): Record<string, number> {
-  const reference = figures.graphileWorker.throughput.jobsPerSecond;
+type Throughput = Record<string, number>;
 
-  return {
-    sqlite: round(figures.sqlite.throughput.jobsPerSecond / reference),
-    redis: round(figures.redis.throughput.jobsPerSecond / reference),
-  };
+/** Returns the round with the median jobs per second (the higher middle one for an even count). */
+function medianRound(rounds: Throughput[]): Throughput {
+  const sorted = [...rounds].sort((left, right) => left.jobsPerSecond - right.jobsPerSecond);
+
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** Measures every engine's throughput once per round, the engines one after the other. */
+async function measureThroughputRounds(
+  backends: Backend[],
+  graphileDatabase: BenchDatabase,
+): Promise<Record<string, Throughput[]>> {
+  const rounds: Record<string, Throughput[]> = { graphileWorker: [] };
+  const store = `throughput-${process.pid}`;
+
+  for (let round = 1; round <= THROUGHPUT_ROUNDS; round += 1) {
+    for (const backend of backends) {
+      const figures = await measureThroughput(backend, store);
+
+      await backend.cleanup(store);
+      (rounds[backend.name] ??= []).push(figures);
+      console.log(`round ${round}`, backend.name, JSON.stringify(figures));
+    }
+
+    const graphile = await measureGraphileThroughput(graphileDatabase);
+
+    rounds.graphileWorker.push(graphile);
+    console.log(`round ${round}`, 'graphile-worker', JSON.stringify(graphile));
+  }
+
+  return rounds;
+}
+
+/** Divides each engine's median jobs per second by graphile-worker's, and the same per round. */
+function throughputRatios(rounds: Record<string, Throughput[]>): Record<string, unknown> {
+  const reference = medianRound(rounds.graphileWorker).jobsPerSecond;
+  const ratios: Record<string, unknown> = {};
+
+  for (const name of ['sqlite', 'redis']) {
+    ratios[name] = round(medianRound(rounds[name]).jobsPerSecond / reference);
+    ratios[`${name}ByRound`] = rounds[name].map((figures, index) =>
+      round(figures.jobsPerSecond / rounds.graphileWorker[index].jobsPerSecond),
+    );
+  }
+
+  return ratios;
 }
 
 async function main(): Promise<void> {
@@ -373,27 +409,39 @@ async function main(): Promise<void> {
     },
   ];
 
+  const graphileDatabase = await BenchDatabase.create();
+
   try {
-    const figures: Record<string, { throughput: { jobsPerSecond: number } }> = {};
+    await runMigrations({ connectionString: graphileDatabase.url, logger: graphileLogger() });
+
+    const rounds = await measureThroughputRounds(backends, graphileDatabase);
+    const figures: Record<string, Record<string, unknown>> = {};
 
     for (const backend of backends) {
-      figures[backend.name] = (await measureBackend(backend)) as (typeof figures)[string];
+      figures[backend.name] = { ...(await measureLatencies(backend)) };
     }
 
-    figures.graphileWorker = (await measureGraphileWorker()) as (typeof figures)[string];
+    figures.graphileWorker = await measureGraphileLatencies(graphileDatabase);
+
+    for (const [name, measured] of Object.entries(rounds)) {
+      figures[name].throughput = medianRound(measured);
+      figures[name].jobsPerSecondByRound = measured.map((result) => result.jobsPerSecond);
+    }
 
     recordResult('jobs', {
       ...figures,
-      throughputVersusGraphileWorker: throughputRatios(figures),
+      throughputVersusGraphileWorker: throughputRatios(rounds),
       notes:
         'No-op handlers in one process. SQLite commits each write cycle with synchronous=FULL, so its ' +
-        'throughput follows the disk flush time. "Other engine" latency on SQLite includes the poll ' +
-        `interval of ${POLL_INTERVAL_MS} ms. graphile-worker keeps its defaults: each addJob and each ` +
+        'throughput follows the disk flush time. On SQLite, "other engine" latency includes the wake of ' +
+        `the worker through the wake file (poll interval ${POLL_INTERVAL_MS} ms as the fallback). ` +
+        'graphile-worker keeps its defaults: each addJob and each ' +
         'job completion is its own PostgreSQL commit (durability settings under graphileWorker.postgres), ' +
         `jobs are added one at a time without batching, and its pool has ${GRAPHILE_POOL_SIZE} connections.`,
       loadAverage: os.loadavg()[0],
     });
   } finally {
+    await graphileDatabase.drop();
     await redis.quit();
     rmSync(directory, { recursive: true, force: true });
   }
