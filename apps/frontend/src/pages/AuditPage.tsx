@@ -1,4 +1,5 @@
 import { type FormEvent, useEffect, useState } from 'react';
+import { Button, Input, Label, TextField } from 'react-aria-components';
 
 import { apiJson } from '../api/client';
 import { type AuditEntry, type AuditPage as AuditPageBody } from '../api/types';
@@ -93,6 +94,11 @@ export function AuditPage() {
 
   const apply = (event: FormEvent): void => {
     event.preventDefault();
+
+    if (loadingMore) {
+      return;
+    }
+
     setFilters({ ...draft });
   };
 
@@ -100,26 +106,14 @@ export function AuditPage() {
     <section>
       <h1>Audit log</h1>
       <form className="inline-form" onSubmit={apply} aria-label="Audit filters">
-        <Field label="Actor">
-          {(id) => (
-            <input
-              id={id}
-              value={draft.actor}
-              placeholder="user id or system:worker"
-              onChange={(event) => setDraft({ ...draft, actor: event.target.value })}
-            />
-          )}
-        </Field>
-        <Field label="Action">
-          {(id) => (
-            <input
-              id={id}
-              value={draft.action}
-              placeholder="table.created"
-              onChange={(event) => setDraft({ ...draft, action: event.target.value })}
-            />
-          )}
-        </Field>
+        <TextField value={draft.actor} onChange={(actor) => setDraft({ ...draft, actor })}>
+          <Label>Actor</Label>
+          <Input placeholder="user id or system:worker" />
+        </TextField>
+        <TextField value={draft.action} onChange={(action) => setDraft({ ...draft, action })}>
+          <Label>Action</Label>
+          <Input placeholder="table.created" />
+        </TextField>
         <Field label="Since">
           {(id) => (
             <input
@@ -130,10 +124,10 @@ export function AuditPage() {
             />
           )}
         </Field>
-        {/* Disabled while a page loads, so the page cannot join the list of other filters. */}
-        <button type="submit" disabled={loadingMore}>
+        {/* Blocked while a page loads, so the page cannot join the list of other filters. */}
+        <Button type="submit" isPending={loadingMore}>
           Apply filters
-        </button>
+        </Button>
       </form>
       <ErrorMessage error={error} context="Loading the audit log failed" />
       {entries === null ? (
@@ -183,9 +177,9 @@ export function AuditPage() {
             </table>
           </div>
           {nextCursor === null ? null : (
-            <button type="button" disabled={loadingMore} onClick={() => void loadMore()}>
-              Load more
-            </button>
+            <Button isPending={loadingMore} onPress={() => void loadMore()}>
+              {loadingMore ? 'Loading…' : 'Load more'}
+            </Button>
           )}
         </>
       )}
