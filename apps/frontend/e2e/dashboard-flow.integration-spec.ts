@@ -157,22 +157,53 @@ function monthlyAverages(): Map<string, number> {
   return new Map([...sums].map(([bucket, sum]) => [bucket, sum.total / sum.count]));
 }
 
-/** Reads the buckets and exact values from the data table beside the chart. */
+/**
+ * Reads the buckets (UTC instants) and exact values from the data table of
+ * the first widget, once its query has returned.
+ */
 async function widgetValues(page: Page): Promise<Map<string, number>> {
-  const rows = await page
-    .getByTestId('widget-values')
+  const table = page.getByTestId('widget').first().getByTestId('widget-values');
+
+  await table.waitFor({ state: 'attached' });
+
+  const rows = await table
     .locator('tbody tr')
     .evaluateAll((elements) =>
       elements.map(
         (row) =>
           [
-            row.children[0].textContent ?? '',
+            (row.children[0] as HTMLElement).dataset.bucket ?? '',
             (row.children[1] as HTMLElement).dataset.value ?? '',
           ] as const,
       ),
     );
 
   return new Map(rows.map(([bucket, value]) => [bucket, Number(value)]));
+}
+
+/** Picks an option of a React Aria Select by its label: opens the list, then clicks the option. */
+async function choose(page: Page, label: string, option: string): Promise<void> {
+  await page
+    .locator('.select-field')
+    .filter({ has: page.locator('.react-aria-Label', { hasText: new RegExp(`^${label}$`) }) })
+    .getByRole('button')
+    .click();
+  await page.getByRole('option', { name: option, exact: true }).click();
+}
+
+/** Reads where each widget sits on the grid, as "x,y,w,h" in grid units, by widget title. */
+async function widgetPlacements(page: Page): Promise<Record<string, string>> {
+  const cells = await page
+    .getByTestId('dashboard-grid')
+    .locator('[data-widget-id]')
+    .evaluateAll((elements) =>
+      elements.map((cell) => [
+        cell.querySelector('h3')?.textContent ?? '',
+        (cell as HTMLElement).dataset.placement ?? '',
+      ]),
+    );
+
+  return Object.fromEntries(cells);
 }
 
 describe('dashboard flow in the browser', () => {
@@ -289,7 +320,7 @@ describe('dashboard flow in the browser', () => {
 
     await expectVisible(loadJobRow);
     expect(await loadJobRow.getAttribute('data-status')).toBe('succeeded');
-    expect(await loadJobRow.innerText()).toMatch(/^ETL\s+succeeded\s+1461\s+1461\s+0\s/);
+    expect(await loadJobRow.innerText()).toMatch(/^ETL\s+succeeded\s+1,?461\s+1,?461\s+0\s/);
     await screenshot('jobs');
     await loadJobRow.getByRole('link', { name: 'ETL' }).click();
     await expectVisible(page.locator('[data-testid="job-facts"][data-status="succeeded"]'));
@@ -356,12 +387,16 @@ describe('dashboard flow in the browser', () => {
     await page.getByLabel('New dashboard title').fill('Seattle weather');
     await page.getByRole('button', { name: 'Create dashboard' }).click();
     await expectVisible(page.getByRole('heading', { name: 'Seattle weather' }));
-    await page.getByLabel('Table', { exact: true }).selectOption({ label: TABLE });
-    await page.getByLabel('Aggregation').selectOption('avg');
-    await page.getByLabel('Measure column').selectOption({ label: 'temp_max' });
-    await page.getByLabel('Time column').selectOption({ label: 'date' });
-    await page.getByLabel('Time bucket').selectOption('1 month');
-    await page.getByRole('button', { name: 'Add chart' }).click();
+    await page.getByRole('button', { name: 'Add widget' }).click();
+    await expectVisible(page.getByRole('dialog', { name: 'Add a widget' }));
+    await choose(page, 'Widget type', 'Line chart');
+    await choose(page, 'Table', TABLE);
+    await choose(page, 'Aggregation', 'Average (avg)');
+    await choose(page, 'Measure column', 'temp_max (float)');
+    await choose(page, 'Time column', 'date');
+    await choose(page, 'Time bucket', '1 month');
+    await screenshot('widget-editor');
+    await page.getByRole('dialog').getByRole('button', { name: 'Add widget' }).click();
     await expectVisible(page.getByTestId('widget').locator('canvas'));
     await page.getByText(/^Values \(48 buckets\)$/).click();
 
@@ -375,15 +410,76 @@ describe('dashboard flow in the browser', () => {
       expect([bucket, displayed.get(bucket)]).toEqual([bucket, expect.closeTo(value, 9)]);
     }
 
+    await expectText(page.getByTestId('save-state'), 'Unsaved changes');
+    await screenshot('dashboard-draft');
+
+    // The unsaved draft survives a reload, kept in the browser's local storage.
+    dashboardUrl = page.url();
+    await page.reload();
+    await expectVisible(page.getByTestId('widget').locator('canvas'));
+    await expectText(page.getByTestId('save-state'), 'Unsaved changes');
+    expect(await widgetValues(page)).toEqual(displayed);
+
+    // A number beside the chart, then a wider chart through its resize handle.
+    await page.getByRole('button', { name: 'Add widget' }).click();
+    await choose(page, 'Widget type', 'Number');
+    await choose(page, 'Table', TABLE);
+    await choose(page, 'Aggregation', 'Count of rows (count)');
+    await page.getByLabel('Title (optional)').fill('Days');
+    await page.getByRole('dialog').getByRole('button', { name: 'Add widget' }).click();
+    await expectText(page.getByTestId('widget-number'), '1,461');
+    expect(await widgetPlacements(page)).toEqual({
+      'avg of temp_max per 1 month': '0,0,6,9',
+      Days: '6,0,3,4',
+    });
+
+    const handle = page.locator('[data-widget-id]').first().locator('.react-resizable-handle');
+    const box = await handle.boundingBox();
+
+    expect(box).not.toBeNull();
+    await page.mouse.move((box?.x ?? 0) + 5, (box?.y ?? 0) + 5);
+    await page.mouse.down();
+    await page.mouse.move((box?.x ?? 0) + 120, (box?.y ?? 0) + 90, { steps: 10 });
+    await page.mouse.up();
+
+    const resized = await widgetPlacements(page);
+
+    expect(resized['avg of temp_max per 1 month']).toMatch(/^0,0,(7|8|9),(10|11|12)$/);
+    await screenshot('dashboard-resized');
+
+    await page.getByRole('button', { name: 'Save dashboard' }).click();
+    await expectText(page.getByTestId('save-state'), 'Saved (version');
     await screenshot('dashboard');
 
-    dashboardUrl = page.url();
     await page.reload();
     await expectVisible(page.getByRole('heading', { name: 'Seattle weather' }));
     await expectVisible(page.getByTestId('widget').locator('canvas'));
+    await expectText(page.getByTestId('save-state'), 'Saved (version');
     expect(page.url()).toBe(dashboardUrl);
     expect(await widgetValues(page)).toEqual(displayed);
+    expect(await widgetPlacements(page)).toEqual(resized);
     await screenshot('dashboard-after-reload');
+
+    // The display time zone moves month starts to local midnight; discarding restores UTC.
+    await page.getByText(/^Values \(48 buckets\)$/).click();
+    await page.getByText('Dashboard settings').click();
+    await page.getByRole('combobox', { name: 'Display time zone' }).fill('Europe/Berlin');
+    await page.getByRole('option', { name: 'Europe/Berlin', exact: true }).click();
+    await expectText(page.getByTestId('widget-values').first(), 'Bucket (Europe/Berlin)');
+
+    const berlin = await widgetValues(page);
+
+    expect(berlin.size).toBe(48);
+    expect([...berlin.keys()][0]).toBe('2011-12-31T23:00:00Z');
+    expect(
+      await page.getByTestId('widget-values').first().locator('tbody td').first().innerText(),
+    ).toBe('2012-01');
+    expect([...berlin.values()]).toEqual([...displayed.values()]);
+    await screenshot('dashboard-time-zone');
+    await page.getByRole('button', { name: 'Discard changes' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Discard changes' }).click();
+    await expectText(page.getByTestId('save-state'), 'Saved (version');
+    expect(await widgetValues(page)).toEqual(displayed);
   }, 150_000);
 
   it('keeps the chart after a column rename', async () => {
@@ -401,7 +497,50 @@ describe('dashboard flow in the browser', () => {
     await expectText(page.getByTestId('widget'), `avg of max_temp per 1 month of date in ${TABLE}`);
     await expectVisible(page.getByTestId('widget').locator('canvas'));
     expect(await widgetValues(page)).toEqual(before);
+    await page.getByText(/^Values \(48 buckets\)$/).click();
+    await expectText(page.getByTestId('widget-values').first(), 'avg of max_temp');
+    await expectText(page.getByTestId('save-state'), 'Saved (version');
     await screenshot('dashboard-after-rename');
+
+    // The widget's form shows the renamed column as the chosen measure.
+    await expectVisible(page.getByRole('heading', { name: 'avg of max_temp per 1 month' }));
+    await page
+      .getByRole('button', { name: 'Actions for widget avg of max_temp per 1 month' })
+      .click();
+    await page.getByRole('menuitem', { name: 'Edit…' }).click();
+    await expectText(
+      page.getByRole('dialog').locator('.select-field').filter({ hasText: 'Measure column' }),
+      'max_temp (float)',
+    );
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+
+    // Rename the dashboard and save it.
+    await page.getByText('Dashboard settings').click();
+    await page.getByLabel('Dashboard title').fill('Seattle weather 2012 to 2015');
+    await page.getByRole('button', { name: 'Save dashboard' }).click();
+    await expectVisible(page.getByRole('heading', { name: 'Seattle weather 2012 to 2015' }));
+    await expectText(page.getByTestId('save-state'), 'Saved (version');
+
+    // Delete another dashboard: Cancel keeps it, the confirmation deletes it.
+    await page.getByRole('link', { name: 'All dashboards' }).click();
+    await page.getByLabel('New dashboard title').fill('Scratch');
+    await page.getByRole('button', { name: 'Create dashboard' }).click();
+    await expectVisible(page.getByRole('heading', { name: 'Scratch' }));
+    await page.getByText('Dashboard settings').click();
+    await page.getByRole('button', { name: 'Delete dashboard' }).click();
+    await expectText(page.getByRole('alertdialog'), 'Delete the dashboard Scratch?');
+    await screenshot('dashboard-delete-confirmation');
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Cancel' }).click();
+    await expectVisible(page.getByRole('heading', { name: 'Scratch' }));
+    await page.getByRole('button', { name: 'Delete dashboard' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Delete dashboard' }).click();
+    await expectVisible(page.getByRole('heading', { name: 'Dashboards', exact: true }));
+
+    const list = page.getByRole('list', { name: 'Dashboards' });
+
+    await expectText(list, 'Seattle weather 2012 to 2015');
+    expect(await list.innerText()).not.toContain('Scratch');
+    await screenshot('dashboards');
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await expectVisible(page.getByRole('heading', { name: 'Sign in to Rokks' }));

@@ -7,6 +7,13 @@ import { GRID_COLUMNS, type Widget, type WidgetPlacement } from './dashboard-sto
 import { arrange, MIN_H, MIN_W, plain, sameLayout } from './grid-arrange';
 import { WidgetView } from './WidgetView';
 
+/** Returns a widget's place and size as "x,y,w,h", which the browser test reads. */
+function placement(layout: readonly WidgetPlacement[], id: string): string {
+  const item = layout.find((candidate) => candidate.i === id);
+
+  return item === undefined ? '' : `${item.x},${item.y},${item.w},${item.h}`;
+}
+
 /**
  * Lays the widgets out on a 12-column grid. Drag a widget by its title and
  * resize it by its corner, or use its menu from the keyboard.
@@ -51,7 +58,12 @@ export function DashboardGrid({
           onResizeStop={(next) => commit(next)}
         >
           {widgets.map((widget) => (
-            <div key={widget.id} className="grid-cell" data-widget-id={widget.id}>
+            <div
+              key={widget.id}
+              className="grid-cell"
+              data-widget-id={widget.id}
+              data-placement={placement(layout, widget.id)}
+            >
               <WidgetView
                 widget={widget}
                 table={tables?.find((table) => table.id === widget.tableId)}

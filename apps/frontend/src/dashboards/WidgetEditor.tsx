@@ -15,6 +15,7 @@ import {
   WIDGET_TYPES,
   type WidgetType,
 } from './dashboard-store';
+import { widgetTitle } from './widget-query';
 
 const TIME_TYPES = new Set(['date', 'timestamp', 'timestamptz']);
 const NUMERIC_TYPES = new Set(['integer', 'float', 'numeric']);
@@ -149,16 +150,11 @@ function toWidget(
   }
 
   const measure = state.measureId === NONE ? null : state.measureId;
-  const measureName =
-    measure === null
-      ? 'rows'
-      : (table.columns.find((column) => column.id === measure)?.name ?? measure);
-  const defaultTitle = `${state.agg} of ${measureName}${timeId === NONE ? '' : ` per ${state.interval}`}`;
 
   return {
     id,
     type: state.type,
-    title: state.title.trim() === '' ? defaultTitle : state.title.trim(),
+    title: state.title.trim(),
     tableId: table.id,
     measure: { columnId: measure, agg: state.agg },
     timeBucket: timeId === NONE ? null : { columnId: timeId, interval: state.interval },
@@ -289,7 +285,13 @@ export function WidgetEditor({
     setState((current) => ({ ...current, ...change }));
   };
 
-  const heading = widget === null ? 'Add a widget' : `Edit widget ${widget.title}`;
+  const heading =
+    widget === null
+      ? 'Add a widget'
+      : `Edit widget ${widgetTitle(
+          widget,
+          tables.find((item) => item.id === widget.tableId),
+        )}`;
 
   const submit = (event: FormEvent): void => {
     event.preventDefault();
@@ -408,6 +410,7 @@ export function WidgetEditor({
                 label="Title (optional)"
                 value={state.title}
                 onChange={(title) => set({ title })}
+                description="Left empty, the title follows the column names, renames included."
               />
             </div>
             <h3>Filters</h3>

@@ -15,6 +15,7 @@ import {
   MAX_CATEGORIES,
   readWidgetRows,
   toSeries,
+  widgetTitle,
   type WidgetRow,
 } from './widget-query';
 import { WidgetChart } from './WidgetChart';
@@ -32,11 +33,13 @@ const ARRANGE_LABELS: Record<ArrangeAction, string> = {
 
 function ValuesTable({
   widget,
+  title,
   table,
   rows,
   timezone,
 }: {
   widget: Widget;
+  title: string;
   table: TableInfo | undefined;
   rows: readonly WidgetRow[];
   timezone: string;
@@ -49,7 +52,7 @@ function ValuesTable({
       className="table-scroll widget-table"
       tabIndex={0}
       role="region"
-      aria-label={`Values of ${widget.title}`}
+      aria-label={`Values of ${title}`}
     >
       <table data-testid="widget-values">
         <thead>
@@ -88,19 +91,26 @@ function ValuesTable({
 
 function WidgetBody({
   widget,
+  title,
   table,
   result,
   timezone,
   description,
+  valuesOpen,
+  onValuesToggle,
 }: {
   widget: Widget;
+  title: string;
   table: TableInfo | undefined;
   result: QueryResult;
   timezone: string;
   description: string;
+  /** Whether the values under a chart show; kept by the caller so a new query keeps it. */
+  valuesOpen: boolean;
+  onValuesToggle: (open: boolean) => void;
 }) {
   const rows = useMemo(() => readWidgetRows(widget, result), [widget, result]);
-  const series = useMemo(() => toSeries(rows, widget.title), [rows, widget.title]);
+  const series = useMemo(() => toSeries(rows, title), [rows, title]);
 
   if (widget.type === 'number') {
     const value = rows[0]?.value ?? null;
@@ -113,7 +123,9 @@ function WidgetBody({
   }
 
   if (widget.type === 'table') {
-    return <ValuesTable widget={widget} table={table} rows={rows} timezone={timezone} />;
+    return (
+      <ValuesTable widget={widget} title={title} table={table} rows={rows} timezone={timezone} />
+    );
   }
 
   if (rows.length === 0) {
@@ -129,11 +141,15 @@ function WidgetBody({
         interval={widget.timeBucket?.interval ?? null}
         timezone={timezone}
       />
-      <details className="widget-details">
+      <details
+        className="widget-details"
+        open={valuesOpen}
+        onToggle={(event) => onValuesToggle(event.currentTarget.open)}
+      >
         <summary>
           Values ({rows.length} {widget.timeBucket === null ? 'rows' : 'buckets'})
         </summary>
-        <ValuesTable widget={widget} table={table} rows={rows} timezone={timezone} />
+        <ValuesTable widget={widget} title={title} table={table} rows={rows} timezone={timezone} />
       </details>
     </>
   );
@@ -162,6 +178,7 @@ export function WidgetView({
   const [loaded, setLoaded] = useState<{ queryText: string; result: QueryResult } | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [generation, setGeneration] = useState(0);
+  const [valuesOpen, setValuesOpen] = useState(false);
   const queryText = JSON.stringify(buildWidgetQuery(widget, table, timezone));
   // A result read with another widget's settings would put values in the wrong columns.
   const result = loaded?.queryText === queryText ? loaded.result : null;
@@ -190,6 +207,7 @@ export function WidgetView({
   }, [queryText, generation]);
 
   const description = describeWidget(widget, table);
+  const title = widgetTitle(widget, table);
   const headingId = `widget-${widget.id}`;
 
   return (
@@ -201,10 +219,10 @@ export function WidgetView({
     >
       <header className="widget-header">
         <h3 id={headingId} className="widget-drag-handle" title="Drag to move">
-          {widget.title}
+          {title}
         </h3>
         <MenuTrigger>
-          <Button className="secondary small" aria-label={`Actions for widget ${widget.title}`}>
+          <Button className="secondary small" aria-label={`Actions for widget ${title}`}>
             ⋯
           </Button>
           <Popover className="rac-popover">
@@ -260,10 +278,13 @@ export function WidgetView({
           <>
             <WidgetBody
               widget={widget}
+              title={title}
               table={table}
               result={result}
               timezone={timezone}
               description={description}
+              valuesOpen={valuesOpen}
+              onValuesToggle={setValuesOpen}
             />
             {result.truncated ? (
               <p className="hint">

@@ -41,6 +41,7 @@ export interface WidgetFilter {
 export interface Widget {
   id: string;
   type: WidgetType;
+  /** Title chosen by the user, or empty for one made from the current column names. */
   title: string;
   tableId: string;
   measure: { columnId: string | null; agg: Aggregation };
@@ -98,7 +99,7 @@ function normalizeWidget(raw: unknown): Widget | null {
   return {
     id: raw.id,
     type: WIDGET_TYPES.find((name) => name === raw.type) ?? 'line',
-    title: typeof raw.title === 'string' ? raw.title : 'Untitled widget',
+    title: typeof raw.title === 'string' ? raw.title : '',
     tableId: raw.tableId,
     measure: {
       columnId: typeof measure.columnId === 'string' ? measure.columnId : null,

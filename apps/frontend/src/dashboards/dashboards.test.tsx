@@ -10,6 +10,7 @@ import {
   readWidgetRows,
   toSeries,
   wallClockMillis,
+  widgetTitle,
 } from './widget-query';
 
 const table: TableInfo = {
@@ -29,7 +30,7 @@ function widget(change: Partial<Widget> = {}): Widget {
   return {
     id: 'w1',
     type: 'line',
-    title: 'Max',
+    title: '',
     tableId: table.id,
     measure: { columnId: 'f_00000002', agg: 'avg' },
     timeBucket: { columnId: 'f_00000001', interval: '1 month' },
@@ -165,6 +166,11 @@ describe('describeWidget', () => {
       'avg of max_temp per 1 month of date by kind in weather where kind is one of rain, sun',
     );
     expect(describeWidget(filtered, undefined)).toContain('a column that no longer exists');
+    expect(widgetTitle(filtered, renamed)).toBe('avg of max_temp per 1 month');
+    expect(widgetTitle({ ...filtered, title: 'Warmest' }, renamed)).toBe('Warmest');
+    expect(
+      widgetTitle(widget({ type: 'number', measure: { columnId: null, agg: 'count' } }), table),
+    ).toBe('count of rows');
   });
 });
 

@@ -203,6 +203,22 @@ export function describeWidget(widget: Widget, table: TableInfo | undefined): st
   return parts.join(' ');
 }
 
+/** Returns the widget's title, or one made from the current column names when it has none. */
+export function widgetTitle(widget: Widget, table: TableInfo | undefined): string {
+  if (widget.title.trim() !== '') {
+    return widget.title;
+  }
+
+  const measure =
+    widget.measure.columnId === null
+      ? `${widget.measure.agg} of rows`
+      : `${widget.measure.agg} of ${columnName(table, widget.measure.columnId)}`;
+
+  return widget.type === 'number' || widget.timeBucket === null
+    ? measure
+    : `${measure} per ${widget.timeBucket.interval}`;
+}
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function wallClock(iso: string, timezone: string): Record<string, string> {
