@@ -18,7 +18,7 @@ interface ColumnMenuProps {
 }
 
 /**
- * A column header that opens the column's settings: type, format, time
+ * Renders a column header that opens the column's settings: type, format, time
  * zone and null markers, and the other readings profiling found. Applying
  * writes the column's cast and nulls steps.
  */

@@ -4,7 +4,7 @@ import { Checkbox, CheckboxGroup, Label } from 'react-aria-components';
 import { COLUMN_TYPES, type ColumnType, type Step } from '@rokks/transform';
 
 import { Field } from '../components/Field';
-import { fieldsToStep, STEP_KINDS, type StepFields, type StepOp } from './steps';
+import { EMPTY_FIELDS, fieldsToStep, STEP_KINDS, type StepFields, type StepOp } from './steps';
 
 interface StepFormProps {
   /** Adds a new step (with a choice of kind), or edits one step of a fixed kind. */
@@ -151,12 +151,16 @@ export function StepForm({ mode, initial, columns, onSubmit, onCancel }: StepFor
                 value={fields.op}
                 onChange={(event) => {
                   const op = event.target.value as StepOp;
-
                   // A cast needs a type, while a derived column takes its expression's type by default.
-                  set({
-                    op,
-                    type: op === 'derive' ? '' : fields.type === '' ? 'date' : fields.type,
-                  });
+                  let type = fields.type;
+
+                  if (op === 'derive') {
+                    type = '';
+                  } else if (type === '') {
+                    type = EMPTY_FIELDS.type;
+                  }
+
+                  set({ op, type });
                 }}
               >
                 {STEP_KINDS.map((kind) => (

@@ -4,7 +4,7 @@ import { type TransformSpec } from '@rokks/transform';
 
 export const EMPTY_SPEC: TransformSpec = { steps: [], onError: 'reject-row' };
 
-/** The local storage key of the spec draft of one uploaded file. */
+/** Returns the local storage key of the spec draft of one uploaded file. */
 export function specDraftKey(fileId: string): string {
   return `rokks.spec-draft.${fileId}`;
 }

@@ -390,7 +390,7 @@ export function columnSettings(
 /**
  * Sets a column's type, cast options and null markers: replaces the
  * column's last cast step (or appends one), and puts its nulls step just
- * before the cast, so the markers are read as null before the cast sees them.
+ * before the cast, so the cast reads the markers as null.
  */
 export function applyColumnSettings(
   spec: TransformSpec,
