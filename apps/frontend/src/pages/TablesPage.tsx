@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Button } from 'react-aria-components';
 
 import { apiJson } from '../api/client';
@@ -15,13 +15,29 @@ export function TablesPage() {
   const { tables, error, reload } = useTables();
   const [renaming, setRenaming] = useState<string | null>(null);
   const [dropping, setDropping] = useState<TableInfo | null>(null);
+  // The rename field takes the focus with it when it closes, so the focus moves to the table's link.
+  const [focusTableId, setFocusTableId] = useState<string | null>(null);
+  const listRef = useRef<HTMLTableElement>(null);
+
+  useEffect(() => {
+    if (focusTableId === null || renaming !== null) {
+      return;
+    }
+
+    listRef.current?.querySelector<HTMLElement>(`[data-table-id="${focusTableId}"]`)?.focus();
+  }, [focusTableId, renaming, tables]);
+
+  const closeRename = (tableId: string): void => {
+    setRenaming(null);
+    setFocusTableId(tableId);
+  };
 
   const rename = async (table: TableInfo, name: string): Promise<void> => {
     await apiJson<TableInfo>(`/api/sql/tables/${encodeURIComponent(table.id)}`, {
       method: 'PATCH',
       body: { name },
     });
-    setRenaming(null);
+    closeRename(table.id);
     reload();
   };
 
@@ -40,7 +56,7 @@ export function TablesPage() {
         ) : null
       ) : (
         <div className="table-scroll full" tabIndex={0} role="region" aria-label="Tables">
-          <table data-testid="tables">
+          <table data-testid="tables" ref={listRef}>
             <caption>{tables.length === 1 ? '1 table' : `${tables.length} tables`}</caption>
             <thead>
               <tr>
@@ -68,10 +84,12 @@ export function TablesPage() {
                         value={table.name}
                         autoFocus
                         onSave={(name) => rename(table, name)}
-                        onCancel={() => setRenaming(null)}
+                        onCancel={() => closeRename(table.id)}
                       />
                     ) : (
-                      <Link to={`/tables/${table.id}`}>{table.name}</Link>
+                      <Link to={`/tables/${table.id}`} data-table-id={table.id}>
+                        {table.name}
+                      </Link>
                     )}
                   </th>
                   <td className="number">{table.rowCount.toLocaleString('en')}</td>
