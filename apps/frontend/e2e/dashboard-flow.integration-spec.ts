@@ -514,6 +514,27 @@ describe('dashboard flow in the browser', () => {
     );
     await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
 
+    // From the keyboard alone: open the widget's menu and make it taller.
+    const daysBefore = (await widgetPlacements(page)).Days.split(',').map(Number);
+
+    await page.getByRole('button', { name: 'Actions for widget Days' }).focus();
+    await page.keyboard.press('Enter');
+    await expectVisible(page.getByRole('menu'));
+
+    for (let step = 0; step < 12; step += 1) {
+      if ((await page.evaluate(() => document.activeElement?.textContent)) === 'Make taller') {
+        break;
+      }
+
+      await page.keyboard.press('ArrowDown');
+    }
+
+    await page.keyboard.press('Enter');
+    expect((await widgetPlacements(page)).Days).toBe(
+      [daysBefore[0], daysBefore[1], daysBefore[2], daysBefore[3] + 1].join(','),
+    );
+    await expectText(page.getByTestId('save-state'), 'Unsaved changes');
+
     // Rename the dashboard and save it.
     await page.getByText('Dashboard settings').click();
     await page.getByLabel('Dashboard title').fill('Seattle weather 2012 to 2015');

@@ -20,6 +20,13 @@ import {
 } from './widget-query';
 import { WidgetChart } from './WidgetChart';
 
+/** Next steps for the failures a widget's own settings cause. */
+const QUERY_HINTS: Partial<Record<number, string>> = {
+  400: "Open Edit… in the widget's menu and correct its columns or filter values.",
+  404: "Its table or one of its columns was deleted: open Edit… in the widget's menu and choose another.",
+  422: "A filter value does not fit its column's type: open Edit… in the widget's menu and correct it.",
+};
+
 const ARRANGE_LABELS: Record<ArrangeAction, string> = {
   'move-up': 'Move up',
   'move-down': 'Move down',
@@ -264,12 +271,7 @@ export function WidgetView({
       </header>
       <p className="help widget-description">{description}</p>
       <div className="widget-body">
-        <ErrorMessage error={error} context="The widget's query failed" />
-        {error !== null ? (
-          <p className="hint">
-            Open <strong>Edit…</strong> in the widget&apos;s menu to change its columns or filters.
-          </p>
-        ) : null}
+        <ErrorMessage error={error} context="The widget's query failed" hints={QUERY_HINTS} />
         {result === null ? (
           error === null ? (
             <p role="status">Loading…</p>

@@ -250,8 +250,11 @@ function DashboardView({ dashboardId }: { dashboardId: string }) {
       {conflict ? (
         <div className="error" role="alert">
           <p>
-            Someone saved this dashboard after you started changing it (version {stored.version}
-            {draft === null ? '' : `, your changes start from version ${draft.baseVersion}`}).
+            Someone saved this dashboard after you started changing it
+            {draft !== null && draft.baseVersion !== stored.version
+              ? ` (your changes start from version ${draft.baseVersion}, the saved one is version ${stored.version})`
+              : ''}
+            .
           </p>
           <p className="hint">
             Keep your version and replace theirs, or discard your changes and load theirs.
@@ -271,7 +274,13 @@ function DashboardView({ dashboardId }: { dashboardId: string }) {
           </div>
         </div>
       ) : (
-        <ErrorMessage error={saveError} context="Saving the dashboard failed" />
+        <ErrorMessage
+          error={saveError}
+          context="Saving the dashboard failed"
+          hints={{
+            403: 'Your role can view dashboards but not change them: ask an administrator for the editor role.',
+          }}
+        />
       )}
       <ErrorMessage error={tablesError} context="Loading the tables failed" />
       {tables !== null && tables.length === 0 ? (
