@@ -49,7 +49,7 @@ describe('CopyWriter', () => {
     });
 
     await new Promise((resolve) => setImmediate(resolve));
-    // Two more rows do not fit beside three, so the batch of three is written next; it waits for the first write.
+    // Two more rows do not fit beside three, so the batch of three is written next, after the first write.
     expect(added).toBe(false);
     expect(writer.texts).toHaveLength(1);
 
@@ -71,7 +71,7 @@ describe('CopyWriter', () => {
     expect(writer.texts[2]).toBe('7\tname 7\t\\N\n8\tname 8\t\\N\n');
   });
 
-  it('encodes multi-byte text and gives a chunk larger than a batch a buffer of its own', async () => {
+  it('encodes UTF-8 and oversized chunks', async () => {
     const writer = new ManualWriter();
     const copy = new CopyWriter(writer, undefined, 16);
     const wide: Value[][] = [

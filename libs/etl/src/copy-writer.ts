@@ -7,7 +7,7 @@ import { type LoadTargetWriter } from './etl.types';
 /** COPY text gathered before one write: 256 KiB of UTF-8. */
 export const COPY_BATCH_BYTES = 1 << 18;
 
-/** The most UTF-8 bytes one UTF-16 code unit of a JavaScript string can take. */
+/** The maximum number of UTF-8 bytes that one UTF-16 code unit of a JavaScript string encodes to. */
 const MAX_BYTES_PER_CODE_UNIT = 3;
 
 /**
@@ -129,7 +129,7 @@ export class CopyWriter {
   }
 }
 
-/** The characters a string in COPY text must escape; `toCopyText` escapes them. */
+/** The characters that `toCopyText` escapes in a string. */
 const NEEDS_COPY_ESCAPE = /[\\\t\n\r]/u;
 
 /** Bound once, because each call through the package's re-export would run its getter. */
@@ -149,7 +149,7 @@ export function toCopyLines(rows: readonly (readonly Value[])[]): string {
         text += '\t';
       }
 
-      // The common string goes in as it is; every other value through toCopyText.
+      // A string without those characters goes in as it is, and every other value through toCopyText.
       text += typeof value === 'string' && !NEEDS_COPY_ESCAPE.test(value) ? value : copyText(value);
     }
 

@@ -26,7 +26,7 @@ import { toLoadColumns } from './source-columns.util';
 export const DEFAULT_PROGRESS_INTERVAL_MS = 1000;
 
 /**
- * Rows per chunk of a load, unless `read.chunkRows` says otherwise. A row
+ * Rows per chunk of a load, unless `read.chunkRows` sets another number. A row
  * lives until its chunk is transformed and written as COPY text, and rows
  * that outlive two young-generation collections are copied to the old
  * generation. On the flights file, chunks of 1,000 rows took about a

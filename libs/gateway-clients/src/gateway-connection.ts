@@ -37,9 +37,10 @@ export class ServiceCaller {
     let response: Response;
 
     try {
-      // `redirect: 'error'` also stops undici from teeing a streamed request
-      // body to replay it after a redirect: the unread branch of that tee
-      // kept every byte sent until the request ended.
+      // Mesh calls never follow redirects. With `redirect: 'error'`, the
+      // fetch of undici 7 also does not tee a streamed request body to replay
+      // it after a redirect, and the unread branch of that tee kept every
+      // byte sent until the request ended.
       response = await this.connection.fetch(await this.url(path), { ...init, redirect: 'error' });
     } catch (error) {
       throw errorFromRequest(this.service, action, error);

@@ -122,9 +122,10 @@ class StreamingLoadWriter implements LoadTargetWriter {
     const rows = this.startRequest();
     const bytes = typeof copyText === 'string' ? Buffer.from(copyText, 'utf8') : copyText;
 
-    // push resolves when undici pulls the next piece, and undici's fetch
-    // copies each piece of a streamed body when it takes it, so the caller
-    // may reuse the bytes after this.
+    // push resolves when undici pulls the next piece. The fetch of undici 7
+    // copies each piece of an async-iterable body when it takes it, so the
+    // caller may reuse the bytes after this (sql-gateway-load-target.spec.ts
+    // checks the bytes sent).
     await Promise.race([rows.body.push(bytes), rows.ended]);
     this.bytesInRequest += bytes.byteLength;
 
