@@ -5,7 +5,13 @@ import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useRef } from 'react';
 
 import { type WidgetType } from './dashboard-store';
-import { formatBucket, formatValue, type Series, wallClockMillis } from './widget-query';
+import {
+  alignSeries,
+  formatBucket,
+  formatValue,
+  type Series,
+  wallClockMillis,
+} from './widget-query';
 
 echarts.use([
   LineChart,
@@ -37,7 +43,13 @@ function buildOption({
   const tooltipValue = (value: unknown): string =>
     formatValue(typeof value === 'number' ? value : null);
 
+  // Stacked areas need a value at every bucket, and no rows there count as 0.
+  const aligned = alignSeries(series, interval !== null, type === 'area' ? 0 : null);
+  const stack = type === 'area' ? { areaStyle: { opacity: 0.35 }, stack: 'total' } : {};
+
   if (type !== 'bar' && interval !== null) {
+    const times = aligned.keys.map((bucket) => wallClockMillis(bucket, timezone));
+
     // Wall-clock times read as UTC, so the axis shows the dashboard's zone.
     return {
       animation: false,
@@ -47,19 +59,16 @@ function buildOption({
       tooltip: { trigger: 'axis', valueFormatter: tooltipValue },
       xAxis: { type: 'time' },
       yAxis: { type: 'value', scale: type === 'line' },
-      series: series.map((entry) => ({
+      series: aligned.series.map((entry) => ({
         type: 'line',
         name: entry.name,
-        showSymbol: entry.points.length < 60,
-        ...(type === 'area' ? { areaStyle: { opacity: 0.35 }, stack: 'total' } : {}),
-        data: entry.points.map(([bucket, value]) => [wallClockMillis(bucket, timezone), value]),
+        showSymbol: times.length < 60,
+        ...stack,
+        data: entry.values.map((value, index) => [times[index], value]),
       })),
     };
   }
 
-  const categories = [
-    ...new Set(series.flatMap((entry) => entry.points.map(([category]) => category))),
-  ];
   const label = (category: string): string =>
     interval === null ? category : formatBucket(category, interval, timezone);
 
@@ -68,18 +77,14 @@ function buildOption({
     grid,
     legend: legend ? { type: 'scroll', top: 0 } : undefined,
     tooltip: { trigger: 'axis', valueFormatter: tooltipValue },
-    xAxis: { type: 'category', data: categories.map(label) },
+    xAxis: { type: 'category', data: aligned.keys.map(label) },
     yAxis: { type: 'value' },
-    series: series.map((entry) => {
-      const values = new Map(entry.points);
-
-      return {
-        type: type === 'bar' ? 'bar' : 'line',
-        name: entry.name,
-        ...(type === 'area' ? { areaStyle: { opacity: 0.35 }, stack: 'total' } : {}),
-        data: categories.map((category) => values.get(category) ?? null),
-      };
-    }),
+    series: aligned.series.map((entry) => ({
+      type: type === 'bar' ? 'bar' : 'line',
+      name: entry.name,
+      ...stack,
+      data: entry.values,
+    })),
   };
 }
 

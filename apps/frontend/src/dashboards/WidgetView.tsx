@@ -154,7 +154,8 @@ function WidgetBody({
         onToggle={(event) => onValuesToggle(event.currentTarget.open)}
       >
         <summary>
-          Values ({rows.length} {widget.timeBucket === null ? 'rows' : 'buckets'})
+          Values ({rows.length}{' '}
+          {widget.timeBucket === null || widget.groupByColumnId !== null ? 'rows' : 'buckets'})
         </summary>
         <ValuesTable widget={widget} title={title} table={table} rows={rows} timezone={timezone} />
       </details>

@@ -4,6 +4,7 @@ import { type TableInfo } from '../api/types';
 import { completeLayout, normalizeDashboard, type Widget } from './dashboard-store';
 import { arrange } from './grid-arrange';
 import {
+  alignSeries,
   buildWidgetQuery,
   describeWidget,
   formatBucket,
@@ -129,6 +130,57 @@ describe('reading results', () => {
       },
       { name: '∅', points: [['2012-01-01T00:00:00Z', 7]] },
     ]);
+  });
+
+  it('aligns series on buckets in time order', () => {
+    const aligned = alignSeries(
+      [
+        {
+          name: 'rain',
+          points: [
+            ['2013-01-01T00:00:00Z', 2],
+            ['2015-01-01T00:00:00Z', 4],
+          ],
+        },
+        {
+          name: 'snow',
+          points: [
+            ['2014-01-01T00:00:00Z', 1],
+            ['2013-01-01T00:00:00Z', 3],
+          ],
+        },
+      ],
+      true,
+      0,
+    );
+
+    expect(aligned.keys).toEqual([
+      '2013-01-01T00:00:00Z',
+      '2014-01-01T00:00:00Z',
+      '2015-01-01T00:00:00Z',
+    ]);
+    expect(aligned.series).toEqual([
+      { name: 'rain', values: [2, 0, 4] },
+      { name: 'snow', values: [3, 1, 0] },
+    ]);
+    expect(
+      alignSeries(
+        [
+          {
+            name: 'x',
+            points: [
+              ['b', 1],
+              ['a', null],
+            ],
+          },
+        ],
+        false,
+        null,
+      ),
+    ).toEqual({
+      keys: ['b', 'a'],
+      series: [{ name: 'x', values: [1, null] }],
+    });
   });
 
   it('makes one series of categories when there is no bucket', () => {

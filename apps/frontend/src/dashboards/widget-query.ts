@@ -149,6 +149,32 @@ export function toSeries(rows: readonly WidgetRow[], measureName: string): Serie
   return [...series.values()];
 }
 
+/**
+ * Aligns every series on the same x values: the buckets in time order, or
+ * the categories in order of first appearance. A series without a point at
+ * some x gets `missing` there (null leaves a gap, 0 suits stacked counts).
+ */
+export function alignSeries(
+  series: readonly Series[],
+  bucketed: boolean,
+  missing: number | null,
+): { keys: string[]; series: { name: string; values: (number | null)[] }[] } {
+  const keys = [...new Set(series.flatMap((entry) => entry.points.map(([key]) => key)))];
+
+  if (bucketed) {
+    keys.sort((a, b) => Date.parse(a) - Date.parse(b));
+  }
+
+  return {
+    keys,
+    series: series.map((entry) => {
+      const values = new Map(entry.points);
+
+      return { name: entry.name, values: keys.map((key) => values.get(key) ?? missing) };
+    }),
+  };
+}
+
 /** Names a column by id with the table's current name. */
 export function columnName(table: TableInfo | undefined, id: string): string {
   return (
