@@ -1,7 +1,4 @@
-import { BarChart, LineChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
-import * as echarts from 'echarts/core';
-import { CanvasRenderer } from 'echarts/renderers';
+import { type EChartsCoreOption } from 'echarts/core';
 import { useEffect, useRef } from 'react';
 
 import { type WidgetType } from './dashboard-store';
@@ -13,15 +10,6 @@ import {
   wallClockMillis,
 } from './widget-query';
 
-echarts.use([
-  LineChart,
-  BarChart,
-  GridComponent,
-  LegendComponent,
-  TooltipComponent,
-  CanvasRenderer,
-]);
-
 interface WidgetChartProps {
   type: Exclude<WidgetType, 'number' | 'table'>;
   /** Accessible name of the chart; the values table of the widget carries the numbers. */
@@ -32,12 +20,7 @@ interface WidgetChartProps {
   timezone: string;
 }
 
-function buildOption({
-  type,
-  series,
-  interval,
-  timezone,
-}: WidgetChartProps): echarts.EChartsCoreOption {
+function buildOption({ type, series, interval, timezone }: WidgetChartProps): EChartsCoreOption {
   const legend = series.length > 1;
   const grid = { left: 56, right: 16, top: legend ? 36 : 16, bottom: 32 };
   const tooltipValue = (value: unknown): string =>
@@ -99,16 +82,28 @@ export function WidgetChart({ type, label, series, interval, timezone }: WidgetC
       return;
     }
 
-    const chart = echarts.init(element);
-    const observer = new ResizeObserver(() => chart.resize());
-
-    chart.setOption(buildOption({ type, label, series, interval, timezone }));
-    observer.observe(element);
-
-    return () => {
-      observer.disconnect();
-      chart.dispose();
+    let stopped = false;
+    let stop = (): void => {
+      stopped = true;
     };
+
+    void import('./echarts-setup').then(({ echarts }) => {
+      if (stopped) {
+        return;
+      }
+
+      const chart = echarts.init(element);
+      const observer = new ResizeObserver(() => chart.resize());
+
+      chart.setOption(buildOption({ type, label, series, interval, timezone }));
+      observer.observe(element);
+      stop = () => {
+        observer.disconnect();
+        chart.dispose();
+      };
+    });
+
+    return () => stop();
   }, [type, label, series, interval, timezone]);
 
   return (
