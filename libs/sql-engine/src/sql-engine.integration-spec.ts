@@ -367,6 +367,14 @@ describe.each<TestBackendKind>(['postgres', 'pglite'])('SqlEngine on %s', (kind)
     expect((await test.engine.listWorkspaces()).map((workspace) => workspace.workspace)).not.toContain('nothing');
   });
 
+  it('reports a widget table name with a NUL as missing', async () => {
+    const error = await failure(
+      test.engine.widgetQuery({ workspace: 'alpha', userId: 'u1', query: { table: 'cit\0ies', measures: [{ agg: 'count' }] } }),
+    );
+
+    expect(error.code).toBe('NOT_FOUND');
+  });
+
   it('runs a widget query by table id', async () => {
     const cities = await test.engine.getTable('alpha', 'cities');
     const result = await test.engine.widgetQuery({

@@ -1,6 +1,6 @@
 import { type PoolConfig } from 'pg';
 
-import { isTableId } from '@rokks/naming';
+import { isTableId, quoteLiteral } from '@rokks/naming';
 import { type Value } from '@rokks/transform';
 
 import { type Backend, inTransaction, type ResultField, type SqlParam, type SqlSession, type SqlTransaction } from './backends/backend';
@@ -347,6 +347,14 @@ export class SqlEngine {
 
     const tableNotFound = () =>
       new SqlEngineError('NOT_FOUND', `table ${tableKey} not found in workspace ${request.workspace}`, { table: tableKey });
+
+    // The setup sends the name as a quoted literal. A name that PostgreSQL
+    // text cannot hold (a NUL character) names no table.
+    try {
+      quoteLiteral(tableKey);
+    } catch {
+      throw tableNotFound();
+    }
 
     return this.limiter.run(request.userId, async () => {
       // A widget query never creates its workspace: a missing one reports the missing table.
