@@ -1,5 +1,6 @@
 import { useCallback, useState } from 'react';
 
+import { session } from '../api/session';
 import { type Dashboard, normalizeDashboard } from './dashboard-store';
 
 /** An unsaved version of a dashboard and the saved version it started from. */
@@ -10,8 +11,12 @@ export interface DashboardDraft {
 
 const PREFIX = 'rokks.dashboard-draft.';
 
+/** Returns the storage key of a draft, per signed-in user, so people who share a browser keep their own drafts. */
 function key(dashboardId: string): string {
-  return `${PREFIX}${dashboardId}`;
+  const state = session.getState();
+  const userId = state.status === 'signed-in' ? state.user.id : 'signed-out';
+
+  return `${PREFIX}${userId}.${dashboardId}`;
 }
 
 /** Reads the draft of a dashboard from local storage, or null when there is none or it is unreadable. */
