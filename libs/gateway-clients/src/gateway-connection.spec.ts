@@ -12,7 +12,7 @@ const MIB = 1024 * 1024;
 const BODY_MIB = 96;
 
 // A context created after --expose-gc is set gets a `gc` global, so the test
-// sees live memory rather than garbage V8 has not collected yet.
+// measures live memory rather than garbage V8 has not collected yet.
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
 
@@ -56,13 +56,13 @@ describe('ServiceCaller', () => {
     await once(server, 'close');
   });
 
-  it('sends a streamed request body without keeping the bytes it sent', async () => {
+  it('keeps no bytes of a streamed body', async () => {
     const caller = new ServiceCaller('test', { fetch: (url, init) => fetch(url, init), baseUrl });
     const before = liveArrayBufferBytes();
     const result = await caller.json<{ bytes: number }>('Uploading', '/upload', { method: 'PUT', body: body(), duplex: 'half' });
 
     expect(result.bytes).toBe(BODY_MIB * MIB);
-    // Keeping every byte sent would leave 96 MiB alive; the client's own buffers are a few MiB.
+    // Keeping every byte sent would leave 96 MiB alive. The client's own buffers take a few MiB.
     expect(liveArrayBufferBytes() - before).toBeLessThan(16 * MIB);
   }, 120_000);
 

@@ -9,7 +9,7 @@ import { SqlGatewayLoadTarget } from './sql-gateway-load-target';
 
 const LOAD_ID = 'load-reuse';
 
-/** The Load API of the SQL gateway, reduced to what the writer calls: it keeps the bytes of every rows request. */
+/** A stand-in for the SQL gateway's Load API with only the routes the writer calls. It keeps the body of every rows request. */
 class RecordingLoadServer {
   readonly rows: Buffer[] = [];
   private readonly server: Server = createServer((request, response) => {
@@ -72,7 +72,7 @@ describe('SqlGatewayLoadTarget', () => {
     await server.stop();
   });
 
-  it('sends the bytes of each write before the caller reuses them', async () => {
+  it('sends each write before its reuse', async () => {
     const caller = new ServiceCaller('sql-gateway', { fetch: (url, init) => fetch(url, init), baseUrl });
     // A limit of 100 KiB spreads the writes over two rows requests.
     const target = new SqlGatewayLoadTarget(caller, 'default', 100 * 1024);
