@@ -18,9 +18,10 @@ export default defineConfig({
   build: {
     outDir: `${root}dist/apps/frontend`,
     emptyOutDir: true,
-    // The dashboards chunk is mostly ECharts (core, line chart, canvas
-    // renderer): about 500 kB minified, loaded only on the dashboards pages.
-    chunkSizeWarningLimit: 600,
+    // The main chunk (React, React Aria Components, the transform library) is
+    // about 605 kB minified and 186 kB gzipped. ECharts (547 kB) and CodeMirror
+    // (438 kB) are separate chunks that load with the dashboards and SQL pages.
+    chunkSizeWarningLimit: 650,
   },
   server: {
     proxy: {

@@ -1,7 +1,6 @@
 import { lazy, Suspense, useEffect, useSyncExternalStore } from 'react';
 
 import { session } from '../api/session';
-import { AuditPage } from '../pages/AuditPage';
 import { DataPage } from '../pages/DataPage';
 import { JobPage } from '../pages/JobPage';
 import { JobsPage } from '../pages/JobsPage';
@@ -9,7 +8,6 @@ import { SignInPage } from '../pages/SignInPage';
 import { StatusPage } from '../pages/StatusPage';
 import { TablePage } from '../pages/TablePage';
 import { TablesPage } from '../pages/TablesPage';
-import { UsersPage } from '../pages/UsersPage';
 import { Link, navigate, usePath } from './router';
 
 // ECharts is most of the bundle, so the dashboards load on first use.
@@ -19,6 +17,10 @@ const DashboardsPage = lazy(async () => ({
 
 // CodeMirror is about 400 kB, so the SQL page loads on first use too.
 const SqlPage = lazy(async () => ({ default: (await import('../pages/SqlPage')).SqlPage }));
+
+// Only administrators open these two, so other users never download them.
+const AuditPage = lazy(async () => ({ default: (await import('../pages/AuditPage')).AuditPage }));
+const UsersPage = lazy(async () => ({ default: (await import('../pages/UsersPage')).UsersPage }));
 
 /** The pages of the top bar; an item with a role shows only to users who have it. */
 const NAVIGATION: readonly { path: string; label: string; role?: string }[] = [
