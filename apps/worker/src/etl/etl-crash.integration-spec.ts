@@ -11,7 +11,7 @@ const WORKSPACE = 'default';
 const POSTGRES = { host: '127.0.0.1', port: 5432, user: 'postgres' };
 const ROWS = 500_000;
 /** Short leases, so the restarted worker takes the killed worker's job over within seconds. */
-const WORKER_ENV = { JOBS_LEASE_MS: '1000', SERVICE_DISCOVERY_INTERVAL_MS: '500' };
+const WORKER_ENV = { JOBS_LEASE_MS: '3000', SERVICE_DISCOVERY_INTERVAL_MS: '500' };
 
 async function adminQuery(sql: string): Promise<void> {
   const client = new Client({ ...POSTGRES, database: 'postgres' });
