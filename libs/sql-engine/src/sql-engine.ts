@@ -466,7 +466,12 @@ export class SqlEngine {
 
     const tx = await beginQueryTransaction(
       this.backend,
-      { searchPath: workspace.viewSchema, role: workspace.role, lookupSql: lookups.join(';\n') },
+      {
+        searchPath: workspace.viewSchema,
+        role: workspace.role,
+        lookupSql: lookups.join(';\n'),
+        lookupPrepareSql: this.repository.queryScopePrepareSql(),
+      },
       this.limits,
     );
     const scope = this.repository.parseQueryScopeRow(tx.setupRows[0]);

@@ -60,9 +60,12 @@ export interface Backend {
    * Opens a transaction on a connection of its own (PGlite: on the one
    * session, held exclusively). `setup` is trusted SQL of the engine's own,
    * one or more statements without parameters (`SET LOCAL …`, a catalog
-   * SELECT), sent with `BEGIN` in the same round trip.
+   * SELECT), sent with `BEGIN` in the same round trip. `sessionSetup` is
+   * trusted SQL (a `PREPARE` the setup uses) that each connection runs once,
+   * before the first transaction that passes it. It stays in effect for the
+   * connection's life, because a rollback does not undo a `PREPARE`.
    */
-  begin(setup?: string): Promise<SqlTransaction>;
+  begin(setup?: string, sessionSetup?: string): Promise<SqlTransaction>;
   close(): Promise<void>;
 }
 

@@ -188,6 +188,8 @@ class PgliteTransaction implements SqlTransaction {
  */
 export class PgliteBackend implements Backend {
   readonly kind = 'pglite';
+  /** The `sessionSetup` statements the session has run. */
+  private readonly sessionSetups = new Set<string>();
 
   private constructor(
     private readonly db: PgliteLike,
@@ -217,11 +219,17 @@ export class PgliteBackend implements Backend {
     return toRawResult(await this.db.query(sql, [...params], this.options));
   }
 
-  begin(setup?: string): Promise<SqlTransaction> {
+  begin(setup?: string, sessionSetup?: string): Promise<SqlTransaction> {
     return new Promise((resolveTransaction, rejectTransaction) => {
       const outcome = deferred<'commit' | 'rollback'>();
       let started = false;
       const settled = this.db.transaction(async (tx) => {
+        // The one session runs transactions one at a time, so this check cannot race.
+        if (sessionSetup !== undefined && !this.sessionSetups.has(sessionSetup)) {
+          await tx.exec(sessionSetup);
+          this.sessionSetups.add(sessionSetup);
+        }
+
         // A failure here rolls the transaction back and rejects `begin`.
         const results = setup === undefined ? [] : await tx.exec(setup, this.options);
         const setupRows = results.flatMap((result) => result.rows as (string | null)[][]);

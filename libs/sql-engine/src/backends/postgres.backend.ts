@@ -152,6 +152,8 @@ class PostgresTransaction implements SqlTransaction {
 export class PostgresBackend implements Backend {
   readonly kind = 'postgres';
   private readonly pool: Pool;
+  /** The `sessionSetup` statements each pooled connection has run. */
+  private readonly sessionSetups = new WeakMap<PoolClient, Set<string>>();
 
   constructor(options: PostgresBackendOptions) {
     this.pool = new Pool(options.connection);
@@ -162,11 +164,15 @@ export class PostgresBackend implements Backend {
     return runQuery(this.pool, sql, params);
   }
 
-  async begin(setup?: string): Promise<SqlTransaction> {
+  async begin(setup?: string, sessionSetup?: string): Promise<SqlTransaction> {
     const client = await this.pool.connect();
     let setupRows: (string | null)[][];
 
     try {
+      if (sessionSetup !== undefined) {
+        await this.runSessionSetup(client, sessionSetup);
+      }
+
       // The simple query protocol takes several statements in one message;
       // `pg` then resolves with one result per statement.
       const config = {
@@ -183,6 +189,16 @@ export class PostgresBackend implements Backend {
     }
 
     return new PostgresTransaction(client, setupRows);
+  }
+
+  private async runSessionSetup(client: PoolClient, sessionSetup: string): Promise<void> {
+    const done = this.sessionSetups.get(client) ?? new Set<string>();
+
+    if (!done.has(sessionSetup)) {
+      await client.query(sessionSetup);
+      done.add(sessionSetup);
+      this.sessionSetups.set(client, done);
+    }
   }
 
   /** Connections checked out now and idle in the pool, for health checks and tests. */

@@ -87,16 +87,26 @@ export class CatalogRepository {
   }
 
   /**
-   * Returns a SELECT without parameters, for a query transaction's setup,
-   * where parameters cannot be sent. Its one row contains whether `workspace`
-   * has a catalog row (`true` or `false`) and the JSON array of its tables'
-   * logical names; `parseQueryScopeRow` reads it.
+   * Returns the `PREPARE` of the query scope lookup. Its one row contains
+   * whether the workspace `$1` has a catalog row (`true` or `false`) and the
+   * JSON array of its tables' logical names; `parseQueryScopeRow` reads it.
+   * Prepared once per connection, its plan is reused. Unprepared, it took
+   * about 0.1 ms of PostgreSQL CPU per query in a node-postgres test, about as
+   * much as the rest of a `SELECT 1` query.
+   */
+  queryScopePrepareSql(): string {
+    return `PREPARE rokks_query_scope(text) AS
+      SELECT EXISTS (SELECT 1 FROM ${this.schema}.workspaces WHERE workspace = $1)::text,
+      (SELECT coalesce(json_agg(t.name), '[]'::json)::text FROM ${this.schema}.table_metadata AS t WHERE t.workspace = $1)`;
+  }
+
+  /**
+   * Returns the statement, without parameters, that runs the lookup of
+   * `queryScopePrepareSql` in a query transaction's setup, where parameters
+   * cannot be sent.
    */
   queryScopeLookupSql(workspace: string): string {
-    const literal = quoteLiteral(workspace);
-
-    return `SELECT EXISTS (SELECT 1 FROM ${this.schema}.workspaces WHERE workspace = ${literal})::text,
-      (SELECT coalesce(json_agg(t.name), '[]'::json)::text FROM ${this.schema}.table_metadata AS t WHERE t.workspace = ${literal})`;
+    return `EXECUTE rokks_query_scope(${quoteLiteral(workspace)})`;
   }
 
   /**

@@ -20,6 +20,8 @@ export interface QueryTransactionOptions {
    * the transaction's `setupRows`.
    */
   lookupSql?: string;
+  /** A `PREPARE` that `lookupSql` executes, run once per connection (see `Backend.begin`). */
+  lookupPrepareSql?: string;
 }
 
 /** One read-only statement, already checked, and the rows to return at most. */
@@ -226,7 +228,7 @@ export function beginQueryTransaction(
   options: QueryTransactionOptions,
   limits: QueryLimits,
 ): Promise<SqlTransaction> {
-  return backend.begin(transactionSetup(options, limits));
+  return backend.begin(transactionSetup(options, limits), options.lookupPrepareSql);
 }
 
 /**
