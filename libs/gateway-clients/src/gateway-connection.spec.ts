@@ -62,8 +62,9 @@ describe('ServiceCaller', () => {
     const result = await caller.json<{ bytes: number }>('Uploading', '/upload', { method: 'PUT', body: body(), duplex: 'half' });
 
     expect(result.bytes).toBe(BODY_MIB * MIB);
-    // Keeping every byte sent would leave 96 MiB alive. The client's own buffers take a few MiB.
-    expect(liveArrayBufferBytes() - before).toBeLessThan(16 * MIB);
+    // Keeping every byte sent would leave 96 MiB alive. The client's own
+    // buffers stayed under 16 MiB in most runs and took 21 MiB in one CI run.
+    expect(liveArrayBufferBytes() - before).toBeLessThan(48 * MIB);
   }, 120_000);
 
   it('does not follow a redirect', async () => {

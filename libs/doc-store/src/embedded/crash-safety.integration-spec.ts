@@ -196,7 +196,11 @@ describe('EmbeddedDocStore crash safety', () => {
       await child.waitForLine((line) => line === 'batch-start');
       await sleep(delayMs);
 
-      expect(await child.kill()).toBe('SIGKILL');
+      const signal = await child.kill();
+      const finished = child.lines.includes('batch-done');
+
+      // A child that finished the batch before the kill may have exited on its own.
+      expect(finished ? [null, 'SIGKILL'] : ['SIGKILL']).toContain(signal);
 
       const store = await EmbeddedDocStore.open({ directory });
 
@@ -206,7 +210,6 @@ describe('EmbeddedDocStore crash safety', () => {
           orderBy: [['index', 'asc']],
           limit: 1000,
         });
-        const finished = child.lines.includes('batch-done');
 
         expect(baseline.documents).toHaveLength(BATCH_BASELINE_DOCUMENTS);
         expect([0, CRASH_BATCH_DOCUMENTS]).toContain(crashed.documents.length);
