@@ -134,19 +134,30 @@ function JobFacts({ job }: { job: Job }) {
   );
 }
 
+/** The log lines shown, with what the last read returned. */
+interface LogState extends JobLogPage {
+  /** The last read returned a full page, so more lines may be waiting. */
+  lastPageFull: boolean;
+  /** The job had already finished when the last read was sent. */
+  readAfterFinish: boolean;
+}
+
 /** Shows the job's log lines, a page at a time, and follows new lines while the job runs. */
-function JobLog({ jobId, finished }: { jobId: string; finished: boolean }) {
-  const [log, setLog] = useState<JobLogPage | null>(null);
+export function JobLog({ jobId, finished }: { jobId: string; finished: boolean }) {
+  const [log, setLog] = useState<LogState | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [loadingMore, setLoadingMore] = useState(false);
   const path = `/api/jobs/${encodeURIComponent(jobId)}/logs`;
-  const logRef = useRef<JobLogPage | null>(null);
+  const logRef = useRef<LogState | null>(null);
+  const finishedRef = useRef(finished);
 
   logRef.current = log;
+  finishedRef.current = finished;
 
   /** Reads the lines from `offset` on and puts them after the first `offset` lines already shown. */
   const readFrom = useCallback(
     async (offset: number, signal?: AbortSignal): Promise<void> => {
+      const readAfterFinish = finishedRef.current;
       const page = await apiJson<JobLogPage>(`${path}?offset=${offset}&limit=${LOG_PAGE_SIZE}`, {
         signal,
       });
@@ -154,6 +165,8 @@ function JobLog({ jobId, finished }: { jobId: string; finished: boolean }) {
       setLog((previous) => ({
         lines: [...(previous?.lines.slice(0, offset) ?? []), ...page.lines],
         total: page.total,
+        lastPageFull: page.lines.length >= LOG_PAGE_SIZE,
+        readAfterFinish,
       }));
     },
     [path],
@@ -175,7 +188,8 @@ function JobLog({ jobId, finished }: { jobId: string; finished: boolean }) {
     return () => controller.abort();
   }, [readFrom]);
 
-  // While every line so far is shown, new ones are read: often while the job runs, and once after it ends.
+  // While every line so far is shown, new ones are read: at once after a full
+  // page, every poll interval while the job runs, and once after it ends.
   useEffect(() => {
     const current = logRef.current;
 
@@ -183,17 +197,29 @@ function JobLog({ jobId, finished }: { jobId: string; finished: boolean }) {
       return;
     }
 
+    let delay: number;
+
+    if (current.lastPageFull) {
+      delay = 0;
+    } else if (!finished) {
+      delay = LOG_POLL_INTERVAL_MS;
+    } else if (!current.readAfterFinish) {
+      delay = 0;
+    } else {
+      return;
+    }
+
     const controller = new AbortController();
     const timer = setTimeout(
       () => void readFrom(current.lines.length, controller.signal).catch(fail(controller.signal)),
-      finished ? 0 : LOG_POLL_INTERVAL_MS,
+      delay,
     );
 
     return () => {
       clearTimeout(timer);
       controller.abort();
     };
-    // `log` is a dependency so that each poll schedules the next.
+    // `log` is a dependency so that each read schedules the next.
   }, [log, finished, readFrom]);
 
   const loadMore = async (): Promise<void> => {
