@@ -158,6 +158,24 @@ describe('gateway clients against the gateways', () => {
     it('reports an unknown job', async () => {
       expect(await rejection(worker.getJob('0190d5c4-0000-7000-8000-000000000000'))).toMatchObject({ status: 404 });
     });
+
+    it('records audit entries', async () => {
+      const first = await worker.recordAudit({ actor: 'user-1', action: 'table.renamed', target: 't_1', details: { from: 'a', to: 'b' } });
+      const second = await worker.recordAudit({ actor: 'sql-gateway', action: 'table.dropped' });
+
+      expect(first).toMatchObject({ actor: 'user-1', action: 'table.renamed', target: 't_1', details: { from: 'a', to: 'b' } });
+      expect(Number.isNaN(Date.parse(first.at))).toBe(false);
+      expect(second).toMatchObject({ actor: 'sql-gateway', action: 'table.dropped', target: null });
+      expect(second.id).toBeGreaterThan(first.id);
+    });
+
+    it('rejects an invalid audit entry', async () => {
+      const error = await rejection(worker.recordAudit({ actor: 'user-1', action: 'Table Renamed' }));
+
+      expect(error.status).toBe(400);
+      expect(error.message).toContain('action');
+      expect(await rejection(worker.recordAudit({ actor: '', action: 'table.renamed' }))).toMatchObject({ status: 400 });
+    });
   });
 
   describe('SqlGatewayLoadTarget', () => {

@@ -13,7 +13,15 @@ export {
 export { type EtlJobPayload, uploadBlobPath } from './etl-job';
 export { type BaseUrl, type GatewayConnection, type MeshFetchFunction } from './gateway-connection';
 export { type ErrorBody, GatewayError } from './gateway-error';
-export { type JobStatus, type JobView, type SubmitJobRequest, WORKER_SERVICE, WorkerClient } from './worker-client';
+export {
+  type AuditEntryView,
+  type AuditRecordRequest,
+  type JobStatus,
+  type JobView,
+  type SubmitJobRequest,
+  WORKER_SERVICE,
+  WorkerClient,
+} from './worker-client';
 export { type InstanceLister, type ListedInstance, ServiceDirectory, type ServiceDirectoryOptions } from './service-directory';
 export { type LoadStatus, SQL_GATEWAY_SERVICE, SqlGatewayClient, type TableView } from './sql-gateway-client';
 export { COPY_TEXT_MEDIA_TYPE, MAX_ROWS_REQUEST_BYTES, SqlGatewayLoadTarget } from './sql-gateway-load-target';

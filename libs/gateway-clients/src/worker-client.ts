@@ -35,9 +35,33 @@ export interface SubmitJobRequest {
   actor?: string;
 }
 
+/** An audit entry to append; the worker validates every field and sets `id` and `at`. */
+export interface AuditRecordRequest {
+  /** User id, or a service name such as `sql-gateway`; 1 to 200 characters. */
+  actor: string;
+  /** Dotted lower-case name such as `table.renamed`; at most 100 characters. */
+  action: string;
+  /** What the action applied to, such as a table id; at most 500 characters. */
+  target?: string | null;
+  /** Any JSON value of at most 64 KiB. */
+  details?: unknown;
+}
+
+/** An audit entry as the worker stored it. */
+export interface AuditEntryView {
+  id: number;
+  /** ISO 8601 UTC. */
+  at: string;
+  actor: string;
+  action: string;
+  target: string | null;
+  details: unknown;
+}
+
 /**
- * Client of the worker's internal job API (`/internal/jobs`). Methods throw
- * a `GatewayError` when the call fails; an invalid job fails with 400.
+ * Client of the worker's internal job and audit API (`/internal/jobs`,
+ * `/internal/audit`). Methods throw a `GatewayError` when the call fails;
+ * an invalid job or audit entry fails with 400.
  */
 export class WorkerClient {
   private readonly caller: ServiceCaller;
@@ -62,5 +86,15 @@ export class WorkerClient {
       method: 'GET',
       signal: options.signal,
     });
+  }
+
+  /** Appends an entry to the audit log and returns it as stored. */
+  recordAudit(record: AuditRecordRequest, options: { signal?: AbortSignal } = {}): Promise<AuditEntryView> {
+    return this.caller.json<AuditEntryView>(
+      `Recording audit entry ${record.action}`,
+      '/internal/audit',
+      { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(record), signal: options.signal },
+      [200, 201],
+    );
   }
 }
