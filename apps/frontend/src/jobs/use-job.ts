@@ -12,7 +12,7 @@ const MAX_KEPT_EVENTS = 200;
 export interface JobStreamEvent {
   /** The event's name: `job`, `status` or `progress`. */
   kind: string;
-  /** The server's time of a status or progress change, or the arrival time of a `job` snapshot. */
+  /** The server's time of a status or progress change, or of the last change in a `job` snapshot. */
   at: string;
   text: string;
 }
@@ -37,7 +37,7 @@ function describeProgress(progress: JobProgress): string {
  * Applies one server-sent event to the job. Returns the updated job and the
  * event's entry for the list, or null for an event this app does not know.
  */
-function applyEvent(
+export function applyEvent(
   job: Job | null,
   name: string,
   data: string,
@@ -50,7 +50,7 @@ function applyEvent(
         job: next,
         entry: {
           kind: name,
-          at: new Date().toISOString(),
+          at: next.finishedAt ?? next.startedAt ?? next.createdAt,
           text: `Job ${next.status}: ${describeProgress(next.progress ?? emptyProgress())}.`,
         },
       };
