@@ -448,13 +448,13 @@ describe('dashboard flow in the browser', () => {
     await screenshot('dashboard-resized');
 
     await page.getByRole('button', { name: 'Save dashboard' }).click();
-    await expectText(page.getByTestId('save-state'), 'Saved (version');
+    await expectText(page.getByTestId('save-state'), 'Saved at');
     await screenshot('dashboard');
 
     await page.reload();
     await expectVisible(page.getByRole('heading', { name: 'Seattle weather' }));
     await expectVisible(page.getByTestId('widget').locator('canvas'));
-    await expectText(page.getByTestId('save-state'), 'Saved (version');
+    await expectText(page.getByTestId('save-state'), 'Saved at');
     expect(page.url()).toBe(dashboardUrl);
     expect(await widgetValues(page)).toEqual(displayed);
     expect(await widgetPlacements(page)).toEqual(resized);
@@ -478,7 +478,7 @@ describe('dashboard flow in the browser', () => {
     await screenshot('dashboard-time-zone');
     await page.getByRole('button', { name: 'Discard changes' }).click();
     await page.getByRole('alertdialog').getByRole('button', { name: 'Discard changes' }).click();
-    await expectText(page.getByTestId('save-state'), 'Saved (version');
+    await expectText(page.getByTestId('save-state'), 'Saved at');
     expect(await widgetValues(page)).toEqual(displayed);
   }, 150_000);
 
@@ -499,7 +499,7 @@ describe('dashboard flow in the browser', () => {
     expect(await widgetValues(page)).toEqual(before);
     await page.getByText(/^Values \(48 buckets\)$/).click();
     await expectText(page.getByTestId('widget-values').first(), 'avg of max_temp');
-    await expectText(page.getByTestId('save-state'), 'Saved (version');
+    await expectText(page.getByTestId('save-state'), 'Saved at');
     await screenshot('dashboard-after-rename');
 
     // The widget's form shows the renamed column as the chosen measure.
@@ -540,7 +540,7 @@ describe('dashboard flow in the browser', () => {
     await page.getByLabel('Dashboard title').fill('Seattle weather 2012 to 2015');
     await page.getByRole('button', { name: 'Save dashboard' }).click();
     await expectVisible(page.getByRole('heading', { name: 'Seattle weather 2012 to 2015' }));
-    await expectText(page.getByTestId('save-state'), 'Saved (version');
+    await expectText(page.getByTestId('save-state'), 'Saved at');
 
     // Delete another dashboard: Cancel keeps it, the confirmation deletes it.
     await page.getByRole('link', { name: 'All dashboards' }).click();

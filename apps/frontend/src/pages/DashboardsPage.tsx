@@ -214,7 +214,7 @@ function DashboardView({ dashboardId }: { dashboardId: string }) {
           data-testid="save-state"
         >
           {draft === null
-            ? `Saved (version ${stored.version}) and shared with the workspace.`
+            ? `Saved at ${formatTime(stored.updateTime)} and shared with the workspace.`
             : draftKept
               ? 'Unsaved changes, kept in this browser until you save them.'
               : 'Unsaved changes: this browser refused to keep them, so save before you leave.'}
@@ -236,7 +236,7 @@ function DashboardView({ dashboardId }: { dashboardId: string }) {
               setDraft(null);
             }}
           >
-            <p>The dashboard goes back to its saved version {stored.version}.</p>
+            <p>The dashboard goes back to the version saved at {formatTime(stored.updateTime)}.</p>
           </ConfirmButton>
         )}
         <Button
@@ -252,7 +252,7 @@ function DashboardView({ dashboardId }: { dashboardId: string }) {
           <p>
             Someone saved this dashboard after you started changing it
             {draft !== null && draft.baseVersion !== stored.version
-              ? ` (your changes start from version ${draft.baseVersion}, the saved one is version ${stored.version})`
+              ? ` (the saved version is from ${formatTime(stored.updateTime)})`
               : ''}
             .
           </p>
