@@ -129,7 +129,8 @@ export function LoadPanel({ fileId, spec, defaultTable, columns, onLoaded }: Loa
           Load into table
         </button>
       </form>
-      <ErrorMessage error={submitError} context="The load could not start" />
+      {/* The server's 409 message names the table and the modes to use instead. */}
+      <ErrorMessage error={submitError} context="The load could not start" hints={{ 409: null }} />
       <ErrorMessage error={error} context="Following the load failed" />
       {job === null ? (
         jobId === null ? null : (
