@@ -1,6 +1,8 @@
 /** @jest-environment jsdom */
+import { completionStatus, startCompletion } from '@codemirror/autocomplete';
+import { EditorView } from '@codemirror/view';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import { cleanup, fireEvent, render } from '@testing-library/react';
+import { cleanup, fireEvent, render, waitFor } from '@testing-library/react';
 
 import { SqlEditor } from './SqlEditor';
 
@@ -51,6 +53,29 @@ describe('SqlEditor', () => {
       ctrlKey: true,
     });
 
+    expect(onRun).toHaveBeenCalledTimes(1);
+  });
+
+  it('closes the completion list on Ctrl+Enter', async () => {
+    const { container, getByRole, onRun } = renderEditor('SEL', null);
+    const view = EditorView.findFromDOM(container.querySelector('.cm-editor') as HTMLElement);
+
+    if (view === null) {
+      throw new Error('The editor view is missing.');
+    }
+
+    view.dispatch({ selection: { anchor: 3 } });
+    startCompletion(view);
+    await waitFor(() => expect(completionStatus(view.state)).toBe('active'));
+
+    fireEvent.keyDown(getByRole('textbox', { name: 'SQL statement' }), {
+      key: 'Enter',
+      code: 'Enter',
+      keyCode: 13,
+      ctrlKey: true,
+    });
+
+    expect(completionStatus(view.state)).toBeNull();
     expect(onRun).toHaveBeenCalledTimes(1);
   });
 

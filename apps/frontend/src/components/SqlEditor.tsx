@@ -1,3 +1,4 @@
+import { closeCompletion } from '@codemirror/autocomplete';
 import { PostgreSQL, sql, type SQLNamespace } from '@codemirror/lang-sql';
 import {
   Compartment,
@@ -106,7 +107,9 @@ export function SqlEditor({
             keymap.of([
               {
                 key: 'Mod-Enter',
-                run: () => {
+                run: (target) => {
+                  // The completion list would otherwise stay open over the results.
+                  closeCompletion(target);
                   callbacksRef.current.onRun();
 
                   return true;
