@@ -33,6 +33,11 @@ export async function detectFormat(input: ByteInput, options: ResolvedOptions): 
     const sample = await input.sample(sampleBytes);
     const encoding = options.encoding ?? detectEncoding(sample.bytes, sample.complete).encoding;
     const bom = encodingFromBom(sample.bytes) === encoding;
+
+    if (options.encoding === null) {
+      rejectBinary(sample.bytes, encoding);
+    }
+
     const text = decodeSample(sample.bytes, encoding, sample.complete);
     const result = detectDialect({ text, complete: sample.complete }, options);
 
@@ -48,6 +53,27 @@ export async function detectFormat(input: ByteInput, options: ResolvedOptions): 
     }
 
     sampleBytes = Math.min(sampleBytes * 2, limit);
+  }
+}
+
+/**
+ * Raises UNSUPPORTED_FORMAT when a sample read as an 8-bit encoding contains a
+ * NUL byte. Text files in those encodings almost never contain one, while images, archives
+ * and spreadsheets (.xlsx is a zip archive) have many near their start.
+ */
+function rejectBinary(bytes: Uint8Array, encoding: TextEncodingName): void {
+  if (encoding === 'utf-16le' || encoding === 'utf-16be') {
+    return;
+  }
+
+  const offset = bytes.indexOf(0);
+
+  if (offset >= 0) {
+    throw new FileReaderError(
+      'UNSUPPORTED_FORMAT',
+      `The file is not text: it contains a NUL byte at byte ${formatCount(offset)}, as images, archives and spreadsheets do. ` +
+        'Upload CSV, TSV, JSON or NDJSON text; save a spreadsheet as CSV first.',
+    );
   }
 }
 

@@ -353,6 +353,25 @@ describe('openFileReader', () => {
     await expect(read()).rejects.toThrow(`The file is not valid UTF-8 at byte ${head.length + 2}`);
   });
 
+  it('rejects a binary file', async () => {
+    // The first bytes of a PNG image: its signature, then an IHDR chunk length of 13.
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48]);
+
+    await expect(readAll([png])).rejects.toThrow(
+      new FileReaderError(
+        'UNSUPPORTED_FORMAT',
+        'The file is not text: it contains a NUL byte at byte 8, as images, archives and spreadsheets do. ' +
+          'Upload CSV, TSV, JSON or NDJSON text; save a spreadsheet as CSV first.',
+      ),
+    );
+  });
+
+  it('reads NUL bytes when the encoding is given', async () => {
+    const result = await readAll([utf8('name\na\u0000b\n')], { encoding: 'utf-8' });
+
+    expect(result.rows).toEqual([['a\u0000b']]);
+  });
+
   it('reads the file as the encoding given', async () => {
     const bytes = new Uint8Array([...Buffer.from('name\n', 'latin1'), 0xe9, 0x0a]);
     const result = await readAll([bytes], { encoding: 'windows-1252' });
