@@ -5,17 +5,23 @@ import { Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from '@rokks/logging';
 import { type LoadColumn, SqlEngine, SqlEngineError, type TableInfo } from '@rokks/sql-engine';
 
+import { AuditRecorder } from '../audit/audit-recorder';
 import { type CreateTableBody, type TableRenameBody } from './table-schemas';
 
 /** Prefix of the internal load ids that add columns; such a load carries no rows. */
 export const ADD_COLUMN_LOAD_PREFIX = 'add-column:';
 
-/** Table metadata operations of the engine, logged with the ids involved. */
+/**
+ * Table metadata operations of the engine, logged with the ids involved.
+ * User renames and drops also go to the worker's audit log. Tables that the
+ * ETL job creates and loads are audited by the worker itself.
+ */
 @Injectable()
 export class TablesService {
   constructor(
     private readonly engine: SqlEngine,
     @InjectPinoLogger('TablesService') private readonly logger: PinoLogger,
+    private readonly audit: AuditRecorder,
   ) {}
 
   list(workspace: string): Promise<TableInfo[]> {
@@ -39,9 +45,30 @@ export class TablesService {
   }
 
   async rename(workspace: string, table: string, rename: TableRenameBody, userId: string): Promise<TableInfo> {
-    const renamed = await this.engine.renameTable(workspace, table, rename);
+    // NOTE: the old names come from a read before the rename, so a rename by
+    // another request between the two can show up as the old name here.
+    const before = await this.engine.getTable(workspace, table);
+    const renamed = await this.engine.renameTable(workspace, before.id, rename);
 
     this.logger.info({ workspace, tableId: renamed.id, table: renamed.name, version: renamed.version, userId }, 'table renamed');
+
+    const columns: Record<string, { from: string; to: string }> = {};
+
+    for (const columnId of Object.keys(rename.columns ?? {})) {
+      const oldName = before.columns.find((column) => column.id === columnId)?.name;
+      const newName = renamed.columns.find((column) => column.id === columnId)?.name;
+
+      if (oldName !== undefined && newName !== undefined) {
+        columns[columnId] = { from: oldName, to: newName };
+      }
+    }
+
+    this.audit.record({
+      actor: userId,
+      action: 'table.renamed',
+      target: renamed.id,
+      details: { workspace, name: { from: before.name, to: renamed.name }, columns },
+    });
 
     return renamed;
   }
@@ -51,6 +78,7 @@ export class TablesService {
 
     await this.engine.dropTable(workspace, found.id);
     this.logger.info({ workspace, tableId: found.id, table: found.name, userId }, 'table dropped');
+    this.audit.record({ actor: userId, action: 'table.dropped', target: found.id, details: { workspace, name: found.name } });
   }
 
   /**
