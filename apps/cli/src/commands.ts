@@ -237,6 +237,19 @@ export async function importFile(context: CommandContext, file: string, options:
   const size = fileSize(file);
   const spec = options.specFile === undefined ? { steps: [] } : readSpec(options.specFile);
   const client = await signedInClient(context);
+
+  if (options.mode === 'create') {
+    // The server would refuse the run with 409 only after the whole upload.
+    const existing = await client.request<{ name: string }[]>('GET', '/api/sql/tables');
+
+    if (existing.some((table) => table.name === options.table)) {
+      throw new CliError(
+        `Table ${options.table} exists already: choose another --table, or --mode replace, append or upsert to load into it.`,
+        EXIT_FAILED,
+      );
+    }
+  }
+
   const progress = new ProgressLine(context);
   let sent = 0;
   const counter = new Transform({

@@ -350,6 +350,12 @@ describe('development launcher', () => {
 
       expect(imported).toMatchObject({ code: 0, stdout: 'Loaded 42049 rows into zips.\n' });
 
+      const again = await cli(['import', path.join(root, '../shared/data/real/zipcodes.csv'), '--table', 'zips']);
+
+      expect(again.code).toBe(1);
+      expect(again.stderr).toContain('Table zips exists already');
+      expect(again.stderr).not.toContain('Uploading');
+
       const first = await cli(['query', 'select zip_code from zips order by zip_code limit 1', '--format', 'csv']);
 
       expect(first).toMatchObject({ code: 0, stdout: 'zip_code\r\n00501\r\n' });
