@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 
-import { AuditRecorder } from './audit/audit-recorder';
+import { SqlGatewayAuditRecorder } from './audit/audit-recorder';
 import { DatabaseReadiness } from './engine/database-readiness';
 import { SQL_ENGINE_PROVIDER, SqlEngineCloser } from './engine/sql-engine.provider';
 import { SqlGatewayExceptionFilter } from './http/sql-gateway-exception.filter';
@@ -29,7 +29,7 @@ import { TablesService } from './tables/tables.service';
   ],
   providers: [
     SQL_ENGINE_PROVIDER,
-    AuditRecorder,
+    SqlGatewayAuditRecorder,
     SqlEngineCloser,
     TablesService,
     LoadSessions,

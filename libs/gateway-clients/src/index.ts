@@ -1,3 +1,4 @@
+export { AUDIT_RECORD_FAILED_MESSAGE, AuditRecorder, type AuditWarningLogger } from './audit-recorder';
 export {
   type BlobBody,
   type BlobDownload,

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { AUDIT_RECORD_FAILED_MESSAGE } from '@rokks/gateway-clients';
 import { buildProjects, ServiceProcess } from '@rokks/testing';
 
 import { GatewayTestHarness, readJson } from '../testing/gateway-test-harness';
@@ -117,7 +118,7 @@ describe('table audit entries', () => {
     expect((await gateway.call('GET', `/api/sql/tables/${table.id}`)).status).toBe(404);
 
     const warning = await gateway.platform.logs.waitForRecord(
-      (record) => record.msg === 'recording the audit entry in the worker failed' && record.target === table.id,
+      (record) => record.msg === AUDIT_RECORD_FAILED_MESSAGE && record.target === table.id,
       60_000,
     );
 

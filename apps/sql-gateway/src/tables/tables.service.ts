@@ -5,7 +5,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from '@rokks/logging';
 import { type LoadColumn, SqlEngine, SqlEngineError, type TableInfo } from '@rokks/sql-engine';
 
-import { AuditRecorder } from '../audit/audit-recorder';
+import { SqlGatewayAuditRecorder } from '../audit/audit-recorder';
 import { type CreateTableBody, type TableRenameBody } from './table-schemas';
 
 /** Prefix of the internal load ids that add columns; such a load carries no rows. */
@@ -21,7 +21,7 @@ export class TablesService {
   constructor(
     private readonly engine: SqlEngine,
     @InjectPinoLogger('TablesService') private readonly logger: PinoLogger,
-    private readonly audit: AuditRecorder,
+    private readonly audit: SqlGatewayAuditRecorder,
   ) {}
 
   list(workspace: string): Promise<TableInfo[]> {
