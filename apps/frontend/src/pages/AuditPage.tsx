@@ -2,7 +2,7 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { Button, Input, Label, TextField } from 'react-aria-components';
 
 import { apiJson } from '../api/client';
-import { type AuditEntry, type AuditPage as AuditPageBody } from '../api/types';
+import { type AuditEntry, type AuditPage as AuditPageBody, type ManagedUser } from '../api/types';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Field } from '../components/Field';
 import { formatTime } from '../components/format-time';
@@ -41,6 +41,26 @@ function auditQuery(filters: AuditFilters, cursor: string | null): string {
   return query.toString();
 }
 
+/**
+ * Writes an entry's details as `key: value` lines, leaving out null values,
+ * with nested objects and lists as JSON.
+ */
+export function formatDetails(details: unknown): string {
+  if (details === null || details === undefined) {
+    return '–';
+  }
+
+  if (typeof details !== 'object' || Array.isArray(details)) {
+    return JSON.stringify(details);
+  }
+
+  const lines = Object.entries(details as Record<string, unknown>)
+    .filter(([, value]) => value !== null && value !== undefined)
+    .map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+
+  return lines.length === 0 ? '–' : lines.join('\n');
+}
+
 /** Shows the audit log (admins only), newest first, with filters and paging by cursor. */
 export function AuditPage() {
   const [draft, setDraft] = useState<AuditFilters>(NO_FILTERS);
@@ -49,6 +69,20 @@ export function AuditPage() {
   const [nextCursor, setNextCursor] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [loadingMore, setLoadingMore] = useState(false);
+  const [emails, setEmails] = useState<ReadonlyMap<string, string>>(new Map());
+
+  // Entries name users by id; the page shows their e-mail where the user list has it.
+  useEffect(() => {
+    const controller = new AbortController();
+
+    apiJson<ManagedUser[]>('/auth/users', { signal: controller.signal })
+      .then((users) => setEmails(new Map(users.map((user) => [user.id, user.email]))))
+      .catch(() => {
+        // Without the list the page shows the ids, which the filter also takes.
+      });
+
+    return () => controller.abort();
+  }, []);
 
   useEffect(() => {
     const controller = new AbortController();
@@ -162,14 +196,14 @@ export function AuditPage() {
                       <td>
                         <time dateTime={entry.at}>{formatTime(entry.at)}</time>
                       </td>
-                      <td>{entry.actor}</td>
+                      <td title={entry.actor}>{emails.get(entry.actor) ?? entry.actor}</td>
                       <th scope="row">{entry.action}</th>
-                      <td>{entry.target ?? '–'}</td>
-                      <td className="details">
-                        {entry.details === null || entry.details === undefined
+                      <td title={entry.target ?? undefined}>
+                        {entry.target === null || entry.target === undefined
                           ? '–'
-                          : JSON.stringify(entry.details)}
+                          : (emails.get(entry.target) ?? entry.target)}
                       </td>
+                      <td className="details">{formatDetails(entry.details)}</td>
                     </tr>
                   ))
                 )}
