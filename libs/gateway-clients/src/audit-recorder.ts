@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { GatewayError } from './gateway-error';
 import { type AuditRecordRequest, type WorkerClient } from './worker-client';
 
-/** Waits before each retry of a failed call, in milliseconds; the entry is dropped after the last. */
+/** Delays before each retry of a failed call, in milliseconds; the entry is dropped after the last. */
 const RETRY_DELAYS_MS = [500, 2000, 5000];
 
 /** The logger call the recorder makes; a pino `Logger` and Nest's `PinoLogger` fit. */
@@ -23,6 +23,8 @@ export const AUDIT_RECORD_FAILED_MESSAGE = 'recording the audit entry in the wor
  */
 export class AuditRecorder {
   private readonly pending = new Set<Promise<void>>();
+  /** Aborted by `close`, which cancels the waits between retries. */
+  private readonly closing = new AbortController();
 
   constructor(
     private readonly worker: WorkerClient,
@@ -37,8 +39,13 @@ export class AuditRecorder {
     void call.finally(() => this.pending.delete(call));
   }
 
-  /** Resolves when every entry started so far was recorded or given up, so a clean shutdown does not drop them. */
-  async flush(): Promise<void> {
+  /**
+   * Stops retrying and resolves when every entry has been sent or given up,
+   * for a clean shutdown. An entry waiting for a retry gets one last call at
+   * once, so shutdown does not wait out the retry delays.
+   */
+  async close(): Promise<void> {
+    this.closing.abort();
     await Promise.all([...this.pending]);
   }
 
@@ -51,7 +58,7 @@ export class AuditRecorder {
       } catch (error) {
         const retryable = error instanceof GatewayError && error.retryable;
 
-        if (!retryable || attempt >= RETRY_DELAYS_MS.length) {
+        if (!retryable || attempt >= RETRY_DELAYS_MS.length || this.closing.signal.aborted) {
           // NOTE: the audit log misses this entry. Only this warning line keeps its actor, action and target.
           this.logger.warn(
             { err: error, actor: entry.actor, action: entry.action, target: entry.target, attempts: attempt + 1 },
@@ -61,7 +68,8 @@ export class AuditRecorder {
           return;
         }
 
-        await sleep(RETRY_DELAYS_MS[attempt]);
+        // `close` during the wait ends it early, and the next attempt is the last.
+        await sleep(RETRY_DELAYS_MS[attempt], undefined, { signal: this.closing.signal }).catch(() => undefined);
       }
     }
   }

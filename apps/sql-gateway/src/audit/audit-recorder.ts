@@ -28,7 +28,7 @@ export class SqlGatewayAuditRecorder implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.recorder.flush();
+    await this.recorder.close();
     this.directory.stop();
   }
 }
