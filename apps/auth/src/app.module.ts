@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 
 import { ReadinessChecks, ServiceContext } from '@rokks/service-kit';
 
+import { AuthAuditRecorder } from './audit/audit-recorder';
 import { type AuthSettings } from './auth.settings';
 import { AuthExceptionFilter } from './http/auth-exception.filter';
 import { LoginController } from './login/login.controller';
@@ -41,6 +42,7 @@ class SigningKeyCheck implements OnModuleInit {
   providers: [
     { provide: APP_FILTER, useClass: AuthExceptionFilter },
     AuthStorage,
+    AuthAuditRecorder,
     {
       provide: PasswordHasher,
       inject: [ServiceContext],

@@ -4,6 +4,7 @@ import { type Role } from '@rokks/auth-guard';
 import { InjectPinoLogger, PinoLogger } from '@rokks/logging';
 import { ServiceContext } from '@rokks/service-kit';
 
+import { AuthAuditRecorder } from '../audit/audit-recorder';
 import { AuthError } from '../auth.errors';
 import { type AuthSettings } from '../auth.settings';
 import { AuthStorage } from '../storage/auth-storage';
@@ -11,6 +12,9 @@ import { AccessTokenSigner } from '../tokens/access-token.signer';
 import { PasswordHasher } from '../users/password-hasher';
 import { emailKey, type UserRecord } from '../users/user.store';
 import { type SessionRecord } from './session.store';
+
+/** Actor of a failed sign-in whose e-mail matches no account; the e-mail itself is personal data and not recorded. */
+export const UNKNOWN_ACCOUNT_ACTOR = 'anonymous';
 
 /** Workspace of a new session when the user has roles there (or nowhere). */
 export const DEFAULT_WORKSPACE = 'default';
@@ -47,6 +51,7 @@ export class SignInService {
     private readonly signer: AccessTokenSigner,
     private readonly context: ServiceContext<AuthSettings>,
     @InjectPinoLogger(SignInService.name) private readonly logger: PinoLogger,
+    private readonly audit: AuthAuditRecorder,
   ) {}
 
   /**
@@ -75,6 +80,12 @@ export class SignInService {
             : 'wrong-password';
 
       this.logger.info({ userId: user?.id, reason, client, locked }, 'login failed');
+      this.audit.record({
+        actor: user?.id ?? UNKNOWN_ACCOUNT_ACTOR,
+        action: 'auth.sign_in_failed',
+        target: user?.id ?? null,
+        details: { method: 'local', reason, locked },
+      });
 
       throw new AuthError('INVALID_CREDENTIALS', INVALID_CREDENTIALS_MESSAGE);
     }
@@ -105,6 +116,17 @@ export class SignInService {
     });
 
     this.storage.users.markSignedIn(user.id);
+    this.audit.record({
+      actor: user.id,
+      action: 'auth.signed_in',
+      target: user.id,
+      details: {
+        method: method === 'password' ? 'local' : 'oidc',
+        ...(method.startsWith('oidc:') ? { provider: method.slice('oidc:'.length) } : {}),
+        sessionId: created.session.id,
+        workspace,
+      },
+    });
 
     return this.issue(user, created.session, created.refreshToken, created.refreshExpiresAt);
   }
@@ -164,6 +186,7 @@ export class SignInService {
     if (session !== undefined) {
       this.storage.sessions.revoke(session.id, 'logout');
       this.logger.info({ userId: session.userId, sessionId: session.id }, 'user signed out');
+      this.audit.record({ actor: session.userId, action: 'auth.signed_out', target: session.userId, details: { sessionId: session.id } });
     }
   }
 

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { type AuthenticatedUser, type Role } from '@rokks/auth-guard';
 import { InjectPinoLogger, PinoLogger } from '@rokks/logging';
 
+import { AuthAuditRecorder } from '../audit/audit-recorder';
 import { AuthError } from '../auth.errors';
 import { DEFAULT_WORKSPACE, SignInService } from '../sessions/sign-in.service';
 import { AuthStorage } from '../storage/auth-storage';
@@ -41,6 +42,7 @@ export class UsersService {
     private readonly hasher: PasswordHasher,
     private readonly signIn: SignInService,
     @InjectPinoLogger(UsersService.name) private readonly logger: PinoLogger,
+    private readonly audit: AuthAuditRecorder,
   ) {}
 
   list(caller: AuthenticatedUser): ManagedUser[] {
@@ -72,6 +74,12 @@ export class UsersService {
       { userId: user.id, byUserId: caller.id, roles: input.roles, workspace },
       'user created',
     );
+    this.audit.record({
+      actor: caller.id,
+      action: 'user.created',
+      target: user.id,
+      details: { workspace, roles: input.roles, hasPassword: passwordHash !== null },
+    });
 
     return this.view(user, workspace);
   }
@@ -102,6 +110,8 @@ export class UsersService {
       this.signIn.revokeSessionsOf(userId, 'password-changed');
     }
 
+    const previousRoles = users.rolesIn(userId, workspace);
+
     if (changes.roles !== undefined) {
       users.setRoles(userId, workspace, changes.roles);
     }
@@ -125,6 +135,7 @@ export class UsersService {
       },
       'user updated',
     );
+    this.recordUpdate(caller.id, userId, workspace, changes, previousRoles, user.disabled);
 
     return this.view(this.findUser(userId), workspace);
   }
@@ -140,6 +151,34 @@ export class UsersService {
     this.signIn.revokeSessionsOf(userId, 'user-deleted');
     this.storage.users.delete(userId);
     this.logger.info({ userId, byUserId: caller.id }, 'user deleted');
+    this.audit.record({ actor: caller.id, action: 'user.deleted', target: userId });
+  }
+
+  /** Records one audit entry for each kind of change that was asked for: roles, disabled state, password. */
+  private recordUpdate(
+    actorId: string,
+    userId: string,
+    workspace: string,
+    changes: UserChanges,
+    previousRoles: Role[],
+    wasDisabled: boolean,
+  ): void {
+    if (changes.roles !== undefined) {
+      this.audit.record({
+        actor: actorId,
+        action: 'user.roles_changed',
+        target: userId,
+        details: { workspace, from: previousRoles, to: changes.roles },
+      });
+    }
+
+    if (changes.disabled !== undefined && changes.disabled !== wasDisabled) {
+      this.audit.record({ actor: actorId, action: changes.disabled ? 'user.disabled' : 'user.enabled', target: userId });
+    }
+
+    if (changes.password !== undefined) {
+      this.audit.record({ actor: actorId, action: 'user.password_changed', target: userId });
+    }
   }
 
   /** Checks that the caller is an enabled admin now; returns the workspace they act in. */

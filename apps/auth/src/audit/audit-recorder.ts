@@ -1,0 +1,34 @@
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+
+import { AuditRecorder, type AuditRecordRequest, ServiceDirectory, WORKER_SERVICE, WorkerClient } from '@rokks/gateway-clients';
+import { InjectPinoLogger, PinoLogger } from '@rokks/logging';
+import { MeshClient, ServiceContext } from '@rokks/service-kit';
+
+/**
+ * Sends audit entries to the worker's audit log over the mesh, to a worker
+ * instance the registry lists. `record` does not wait for the worker (see
+ * `AuditRecorder` of `@rokks/gateway-clients` for retries and failures).
+ */
+@Injectable()
+export class AuthAuditRecorder implements OnModuleDestroy {
+  private readonly directory: ServiceDirectory;
+  private readonly recorder: AuditRecorder;
+
+  constructor(context: ServiceContext, mesh: MeshClient, @InjectPinoLogger('AuditRecorder') logger: PinoLogger) {
+    this.directory = new ServiceDirectory({ registry: context.registry, peers: context.identity.peers, logger: context.logger });
+    this.directory.start();
+
+    const worker = new WorkerClient({ fetch: (url, init) => mesh.fetch(url, init), baseUrl: this.directory.resolver(WORKER_SERVICE) });
+
+    this.recorder = new AuditRecorder(worker, logger);
+  }
+
+  record(entry: AuditRecordRequest): void {
+    this.recorder.record(entry);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.recorder.close();
+    this.directory.stop();
+  }
+}
