@@ -95,6 +95,17 @@ describe('auth audit entries', () => {
     expect(JSON.stringify(entry)).not.toContain('whatever it is');
   });
 
+  it('records a failed provider sign-in', async () => {
+    const response = await harness.call('GET', '/auth/oidc/test-idp/callback?state=forged-state&code=some-code');
+
+    expect(response.status).toBe(302);
+
+    const entry = await auditEntry('auth.sign_in_failed', (candidate) => (candidate.details as { method?: string }).method === 'oidc');
+
+    expect(entry).toMatchObject({ actor: 'anonymous', target: null });
+    expect(entry.details).toEqual({ method: 'oidc', provider: 'test-idp', reason: 'invalid-state' });
+  });
+
   it('records a logout', async () => {
     const signedIn = await harness.login();
 

@@ -15,11 +15,13 @@ import { Public } from '@rokks/auth-guard';
 import { InjectPinoLogger, PinoLogger } from '@rokks/logging';
 import { ServiceContext } from '@rokks/service-kit';
 
+import { AuthAuditRecorder } from '../audit/audit-recorder';
 import { type AuthSettings } from '../auth.settings';
 import { readCookie, serializeCookie } from '../http/cookies.util';
 import { openApiSchema } from '../http/open-api-schema.util';
 import { ZodValidationPipe } from '../http/zod-validation.pipe';
 import { refreshCookie, secureCookies } from '../login/refresh-cookie';
+import { UNKNOWN_ACCOUNT_ACTOR } from '../sessions/sign-in.service';
 import { IdentityProviderDirectory } from './identity-provider.directory';
 import { OIDC_FLOW_TTL_SECONDS } from './oidc-flow.store';
 import { OidcSignInError, OidcSignInService } from './oidc-sign-in.service';
@@ -53,6 +55,7 @@ export class OidcController {
     private readonly directory: IdentityProviderDirectory,
     private readonly context: ServiceContext<AuthSettings>,
     @InjectPinoLogger(OidcController.name) private readonly logger: PinoLogger,
+    private readonly audit: AuthAuditRecorder,
   ) {}
 
   @Get('providers')
@@ -135,6 +138,12 @@ export class OidcController {
         { provider: providerId, failure, err: error },
         'identity-provider sign-in failed',
       );
+      this.audit.record({
+        actor: UNKNOWN_ACCOUNT_ACTOR,
+        action: 'auth.sign_in_failed',
+        target: null,
+        details: { method: 'oidc', provider: providerId, reason: failure },
+      });
       void reply
         .header('cache-control', 'no-store')
         .header('set-cookie', cookies)
