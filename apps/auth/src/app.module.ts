@@ -1,9 +1,9 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 
+import { WorkerAuditRecorder } from '@rokks/gateway-clients';
 import { ReadinessChecks, ServiceContext } from '@rokks/service-kit';
 
-import { AuthAuditRecorder } from './audit/audit-recorder';
 import { type AuthSettings } from './auth.settings';
 import { AuthExceptionFilter } from './http/auth-exception.filter';
 import { LoginController } from './login/login.controller';
@@ -42,7 +42,7 @@ class SigningKeyCheck implements OnModuleInit {
   providers: [
     { provide: APP_FILTER, useClass: AuthExceptionFilter },
     AuthStorage,
-    AuthAuditRecorder,
+    WorkerAuditRecorder,
     {
       provide: PasswordHasher,
       inject: [ServiceContext],

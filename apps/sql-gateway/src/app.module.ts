@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 
-import { SqlGatewayAuditRecorder } from './audit/audit-recorder';
+import { WorkerAuditRecorder } from '@rokks/gateway-clients';
+
 import { DatabaseReadiness } from './engine/database-readiness';
 import { SQL_ENGINE_PROVIDER, SqlEngineCloser } from './engine/sql-engine.provider';
 import { SqlGatewayExceptionFilter } from './http/sql-gateway-exception.filter';
@@ -29,7 +30,7 @@ import { TablesService } from './tables/tables.service';
   ],
   providers: [
     SQL_ENGINE_PROVIDER,
-    SqlGatewayAuditRecorder,
+    WorkerAuditRecorder,
     SqlEngineCloser,
     TablesService,
     LoadSessions,

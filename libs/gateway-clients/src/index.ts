@@ -27,3 +27,4 @@ export { type InstanceLister, type ListedInstance, ServiceDirectory, type Servic
 export { type LoadStatus, SQL_GATEWAY_SERVICE, SqlGatewayClient, type TableView } from './sql-gateway-client';
 export { COPY_TEXT_MEDIA_TYPE, MAX_ROWS_REQUEST_BYTES, SqlGatewayLoadTarget } from './sql-gateway-load-target';
 export { PushedBody } from './copy-body';
+export { WorkerAuditRecorder } from './worker-audit-recorder';

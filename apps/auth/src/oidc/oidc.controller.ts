@@ -12,10 +12,10 @@ import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
 import { Public } from '@rokks/auth-guard';
+import { WorkerAuditRecorder } from '@rokks/gateway-clients';
 import { InjectPinoLogger, PinoLogger } from '@rokks/logging';
 import { ServiceContext } from '@rokks/service-kit';
 
-import { AuthAuditRecorder } from '../audit/audit-recorder';
 import { type AuthSettings } from '../auth.settings';
 import { readCookie, serializeCookie } from '../http/cookies.util';
 import { openApiSchema } from '../http/open-api-schema.util';
@@ -55,7 +55,7 @@ export class OidcController {
     private readonly directory: IdentityProviderDirectory,
     private readonly context: ServiceContext<AuthSettings>,
     @InjectPinoLogger(OidcController.name) private readonly logger: PinoLogger,
-    private readonly audit: AuthAuditRecorder,
+    private readonly audit: WorkerAuditRecorder,
   ) {}
 
   @Get('providers')

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 
 import { type Role } from '@rokks/auth-guard';
+import { WorkerAuditRecorder } from '@rokks/gateway-clients';
 import { InjectPinoLogger, PinoLogger } from '@rokks/logging';
 import { ServiceContext } from '@rokks/service-kit';
 
-import { AuthAuditRecorder } from '../audit/audit-recorder';
 import { AuthError } from '../auth.errors';
 import { type AuthSettings } from '../auth.settings';
 import { AuthStorage } from '../storage/auth-storage';
@@ -51,7 +51,7 @@ export class SignInService {
     private readonly signer: AccessTokenSigner,
     private readonly context: ServiceContext<AuthSettings>,
     @InjectPinoLogger(SignInService.name) private readonly logger: PinoLogger,
-    private readonly audit: AuthAuditRecorder,
+    private readonly audit: WorkerAuditRecorder,
   ) {}
 
   /**

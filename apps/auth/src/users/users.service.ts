@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 
 import { type AuthenticatedUser, type Role } from '@rokks/auth-guard';
+import { WorkerAuditRecorder } from '@rokks/gateway-clients';
 import { InjectPinoLogger, PinoLogger } from '@rokks/logging';
 
-import { AuthAuditRecorder } from '../audit/audit-recorder';
 import { AuthError } from '../auth.errors';
 import { DEFAULT_WORKSPACE, SignInService } from '../sessions/sign-in.service';
 import { AuthStorage } from '../storage/auth-storage';
@@ -42,7 +42,7 @@ export class UsersService {
     private readonly hasher: PasswordHasher,
     private readonly signIn: SignInService,
     @InjectPinoLogger(UsersService.name) private readonly logger: PinoLogger,
-    private readonly audit: AuthAuditRecorder,
+    private readonly audit: WorkerAuditRecorder,
   ) {}
 
   list(caller: AuthenticatedUser): ManagedUser[] {

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 
 import { Injectable } from '@nestjs/common';
 
+import { WorkerAuditRecorder } from '@rokks/gateway-clients';
 import { InjectPinoLogger, PinoLogger } from '@rokks/logging';
 import { type LoadColumn, SqlEngine, SqlEngineError, type TableInfo } from '@rokks/sql-engine';
 
-import { SqlGatewayAuditRecorder } from '../audit/audit-recorder';
 import { type CreateTableBody, type TableRenameBody } from './table-schemas';
 
 /** Prefix of the internal load ids that add columns; such a load carries no rows. */
@@ -21,7 +21,7 @@ export class TablesService {
   constructor(
     private readonly engine: SqlEngine,
     @InjectPinoLogger('TablesService') private readonly logger: PinoLogger,
-    private readonly audit: SqlGatewayAuditRecorder,
+    private readonly audit: WorkerAuditRecorder,
   ) {}
 
   list(workspace: string): Promise<TableInfo[]> {

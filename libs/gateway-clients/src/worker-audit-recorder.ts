@@ -1,16 +1,19 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 
-import { AuditRecorder, type AuditRecordRequest, ServiceDirectory, WORKER_SERVICE, WorkerClient } from '@rokks/gateway-clients';
 import { InjectPinoLogger, PinoLogger } from '@rokks/logging';
 import { MeshClient, ServiceContext } from '@rokks/service-kit';
 
+import { AuditRecorder } from './audit-recorder';
+import { ServiceDirectory } from './service-directory';
+import { type AuditRecordRequest, WORKER_SERVICE, WorkerClient } from './worker-client';
+
 /**
- * Sends audit entries to the worker's audit log over the mesh, to a worker
- * instance the registry lists. `record` does not wait for the worker (see
- * `AuditRecorder` of `@rokks/gateway-clients` for retries and failures).
+ * Nest provider that sends a service's audit entries to the worker's audit
+ * log over the mesh, to a worker instance the registry lists. `record` does
+ * not wait for the worker (see `AuditRecorder` for retries and failures).
  */
 @Injectable()
-export class AuthAuditRecorder implements OnModuleDestroy {
+export class WorkerAuditRecorder implements OnModuleDestroy {
   private readonly directory: ServiceDirectory;
   private readonly recorder: AuditRecorder;
 
