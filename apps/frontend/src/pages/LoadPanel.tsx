@@ -3,11 +3,12 @@ import { Checkbox, CheckboxGroup, Label } from 'react-aria-components';
 
 import { type TransformSpec } from '@rokks/transform';
 
-import { apiBlob, apiJson } from '../api/client';
+import { apiJson } from '../api/client';
 import { type Job, TERMINAL_JOB_STATUSES } from '../api/types';
 import { Link } from '../app/router';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Field } from '../components/Field';
+import { RejectsDownload } from '../components/RejectsDownload';
 import { emptyProgress, jobErrorText, useJob } from '../jobs/use-job';
 
 type LoadMode = 'create' | 'replace' | 'append' | 'upsert';
@@ -160,56 +161,10 @@ function JobProgress({ job }: { job: Job }) {
         </p>
       ) : null}
       {job.result?.rejectsFileId === undefined ? null : (
-        <RejectsLink fileId={job.result.rejectsFileId} table={job.result.table} />
+        <RejectsDownload fileId={job.result.rejectsFileId} table={job.result.table} />
       )}
       {job.status === 'failed' ? <p className="error">{jobErrorText(job)}</p> : null}
     </div>
   );
 }
 
-/**
- * Downloads the rejects file: a CSV of the rejected rows with their row
- * numbers and reasons. It is a blob of the doc gateway, read with the
- * session's token, so a plain link cannot fetch it.
- */
-function RejectsLink({ fileId, table }: { fileId: string; table: string }) {
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-
-  const download = async (): Promise<void> => {
-    setBusy(true);
-    setError(null);
-
-    try {
-      const blob = await apiBlob(`/api/doc/blobs/uploads/${encodeURIComponent(fileId)}`);
-      const url = URL.createObjectURL(blob);
-      const link = document.createElement('a');
-
-      link.href = url;
-      link.download = `${table}-rejects.csv`;
-      link.click();
-      window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  return (
-    <div>
-      <a
-        href={`#rejects-${fileId}`}
-        onClick={(event) => {
-          event.preventDefault();
-          void download();
-        }}
-        aria-disabled={busy}
-        data-testid="rejects-file"
-      >
-        {busy ? 'Downloading the rejects file…' : 'Download the rejects file (CSV)'}
-      </a>
-      <ErrorMessage error={error} context="The rejects file could not be read" />
-    </div>
-  );
-}
