@@ -80,9 +80,10 @@ interface KillPoint {
   reached(copiedRows: number, job: JobView): boolean;
 }
 
-// The kill after the first COPY rows is in the ETL crash test next to the handler.
 const KILL_POINTS: KillPoint[] = [
   { name: 'as the attempt starts', reached: (_copiedRows, job) => job.status === 'running' },
+  // PostgreSQL's COPY progress shows rows arriving: the load is under way and not committed.
+  { name: 'after the first COPY rows', reached: (copiedRows) => copiedRows > 0 },
   { name: 'halfway through the COPY', reached: (copiedRows) => copiedRows >= ROWS / 2 },
   { name: 'near the end of the COPY', reached: (copiedRows) => copiedRows >= ROWS * 0.9 },
 ];
