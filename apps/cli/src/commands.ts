@@ -239,7 +239,7 @@ export async function importFile(context: CommandContext, file: string, options:
   const client = await signedInClient(context);
 
   if (options.mode === 'create') {
-    // The server would refuse the run with 409 only after the whole upload.
+    // Without this check the server rejects the run with 409, but only after the whole upload.
     const existing = await client.request<{ name: string }[]>('GET', '/api/sql/tables');
 
     if (existing.some((table) => table.name === options.table)) {
