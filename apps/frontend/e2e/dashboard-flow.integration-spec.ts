@@ -12,7 +12,7 @@ import { buildProjects, LogCapture, workspaceRoot } from '@rokks/testing';
 const root = workspaceRoot();
 const CSV_FILE = path.resolve(root, '../shared/data/real/seattle-weather.csv');
 const SCREENSHOT_DIR = path.join(root, 'tmp/e2e-screenshots');
-const TABLE = 'seattle_weather_ui';
+const TABLE = 'seattle_weather';
 const admin = { email: 'e2e-admin@rokks.local', password: randomBytes(18).toString('base64url') };
 
 /** The platform started by the development launcher from a fresh build, with the SPA served by the edge. */
@@ -28,7 +28,7 @@ export class PlatformProcess {
 
   /**
    * Builds every project (the SPA too), starts the launcher on a random port
-   * offset and resolves once the demo table is loaded, the last start-up step.
+   * offset without the demo data and resolves once every service is healthy.
    */
   static async start(admin: { email: string; password: string }): Promise<PlatformProcess> {
     const distDir = await buildProjects([]);
@@ -48,6 +48,8 @@ export class PlatformProcess {
         ROKKS_EDGE_SPA_DIR: path.join(distDir, 'apps/frontend'),
         ROKKS_ADMIN_EMAIL: admin.email,
         ROKKS_ADMIN_PASSWORD: admin.password,
+        // The test loads seattle_weather itself, through the pages.
+        ROKKS_DEV_DEMO_DATA: '0',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -72,19 +74,16 @@ export class PlatformProcess {
     });
 
     try {
-      const loaded = await Promise.race([
+      const started = await Promise.race([
         logs.waitForRecord(
-          (record) =>
-            record.source === 'launch' &&
-            (record.msg === 'demo data loaded' ||
-              String(record.msg).startsWith('loading the demo data failed')),
+          (record) => record.source === 'launch' && record.msg === 'all services healthy',
           150_000,
         ),
         exited,
       ]);
 
-      if (loaded.msg !== 'demo data loaded') {
-        throw new Error(`The platform started, but ${String(loaded.msg)}:\n${logs.tail(30)}`);
+      if (started.msg !== 'all services healthy') {
+        throw new Error(`The platform did not start: ${String(started.msg)}:\n${logs.tail(30)}`);
       }
     } catch (error) {
       await platform.stop();

@@ -191,7 +191,7 @@ function UploadPanel({ onUploaded }: { onUploaded: (file: UploadedFile) => void 
         onDragLeave={() => setDragging(false)}
         onDrop={drop}
       >
-        <label htmlFor={inputId}>Choose a CSV, TSV, JSON or Parquet file, or drop it here</label>
+        <label htmlFor={inputId}>Choose a CSV, TSV, JSON or NDJSON file, or drop it here</label>
         <input
           id={inputId}
           ref={input}
