@@ -41,7 +41,7 @@ export interface AuditRecordRequest {
   actor: string;
   /** Dotted lower-case name such as `table.renamed`; at most 100 characters. */
   action: string;
-  /** What the action applied to, such as a table id; at most 500 characters. */
+  /** Object of the action, such as a table id; at most 500 characters. */
   target?: string | null;
   /** Any JSON value of at most 64 KiB. */
   details?: unknown;

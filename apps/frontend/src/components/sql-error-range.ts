@@ -9,7 +9,7 @@ const TOKEN_CHARACTER = /[\p{L}\p{N}_$"'.]/u;
  * last character. Returns null for an empty statement.
  *
  * NOTE: the gateway counts parser positions in UTF-16 code units, as this
- * function does, but PostgreSQL counts its own in code points, so a
+ * function does. PostgreSQL counts its own positions in code points, so a
  * database error after an emoji or another astral character is marked one
  * place early per such character.
  */

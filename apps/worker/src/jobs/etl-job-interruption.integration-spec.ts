@@ -18,8 +18,8 @@ const ROWS = 500_000;
 const WORKER_ENV = { SERVICE_DISCOVERY_INTERVAL_MS: '500' };
 /**
  * Short leases, so the restarted worker takes the killed worker's job over
- * within seconds. Long enough that a worker starved of CPU by a loaded
- * machine still renews its lease in time, which would otherwise add attempts.
+ * within seconds. Long enough for a worker starved of CPU on a loaded
+ * machine to renew its lease in time, because a missed renewal adds an attempt.
  */
 const KILL_TEST_ENV = { ...WORKER_ENV, JOBS_LEASE_MS: '3000' };
 const FINISHED = ['succeeded', 'failed', 'cancelled'];
