@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 // Fast ones first, so a failure shows early. platform builds the whole
 // workspace into a folder of its own and starts every service several times.
-const BENCHMARKS = ['transform', 'file-reader', 'etl', 'jobs', 'edge', 'sql-query', 'sql-load', 'etl-e2e', 'platform'];
+const BENCHMARKS = ['transform', 'file-reader', 'etl', 'jobs', 'edge', 'sql-query', 'http-ceiling', 'sql-load', 'etl-e2e', 'platform'];
 
 const chosen = process.argv.slice(2);
 const unknown = chosen.filter((name) => !BENCHMARKS.includes(name));
