@@ -15,9 +15,12 @@ import { recordResult } from './results';
 const ROWS = Number(process.argv[2] ?? 1_000_000);
 const RUNS = Number(process.argv[3] ?? 3);
 
-/** One derived column and one filter; the inferred types cover the casts. */
+/** The end-to-end bench's spec: three casts, one derived column and one filter. */
 const SPEC = {
   steps: [
+    { op: 'cast', column: 'date', type: 'timestamp', format: 'yyyy-MM-dd HH:mm:ss' },
+    { op: 'cast', column: 'delay', type: 'integer' },
+    { op: 'cast', column: 'distance', type: 'integer' },
     { op: 'derive', column: 'route', type: 'text', expr: "origin || '-' || destination" },
     { op: 'filter', expr: 'delay > 0' },
   ],

@@ -423,8 +423,109 @@ function expandTwoDigitYear(value: number): number {
   return value >= 69 ? 1900 + value : 2000 + value;
 }
 
-function buildParser(pattern: string, tokens: FormatToken[]): DateTimeParser {
+/** Numeric tokens that the fixed-width parser reads; a token of one of these kinds with minDigits === maxDigits has one width. */
+const FIXED_WIDTH_KINDS: ReadonlySet<TokenKind> = new Set([
+  TokenKind.Year,
+  TokenKind.TwoDigitYear,
+  TokenKind.Month,
+  TokenKind.Day,
+  TokenKind.Hour24,
+  TokenKind.Minute,
+  TokenKind.Second,
+  TokenKind.Fraction,
+]);
+
+/**
+ * Builds the parser of a format made only of literals and fixed-width
+ * numbers (`yyyy-MM-dd HH:mm:ss`, `dd/MM/yyyy`), or returns null for any
+ * other format. Every value of such a format has one length and each field
+ * one position, so the parser checks the length once and reads each field
+ * at its offset. It accepts, fills and rejects exactly what the general
+ * parser does, with the same message, in fewer steps.
+ */
+function buildFixedWidthParser(mismatch: string, tokens: FormatToken[]): DateTimeParser | null {
+  const literalPositions: number[] = [];
+  const literalCodes: number[] = [];
+  const fieldKinds: TokenKind[] = [];
+  const fieldStarts: number[] = [];
+  const fieldWidths: number[] = [];
+  let length = 0;
+
+  for (const token of tokens) {
+    if (token.kind === TokenKind.Literal) {
+      for (let index = 0; index < token.literal.length; index++) {
+        literalPositions.push(length + index);
+        literalCodes.push(token.literal.charCodeAt(index));
+      }
+
+      length += token.literal.length;
+      continue;
+    }
+
+    if (!FIXED_WIDTH_KINDS.has(token.kind) || token.minDigits !== token.maxDigits) {
+      return null;
+    }
+
+    fieldKinds.push(token.kind);
+    fieldStarts.push(length);
+    fieldWidths.push(token.maxDigits);
+    length += token.maxDigits;
+  }
+
+  const literalCount = literalPositions.length;
+  const fieldCount = fieldKinds.length;
+
+  return (text, fields) => {
+    if (text.length !== length) {
+      return mismatch;
+    }
+
+    for (let index = 0; index < literalCount; index++) {
+      if (text.charCodeAt(literalPositions[index]) !== literalCodes[index]) {
+        return mismatch;
+      }
+    }
+
+    for (let field = 0; field < fieldCount; field++) {
+      const kind = fieldKinds[field];
+      const start = fieldStarts[field];
+
+      if (kind === TokenKind.Fraction) {
+        if (!readFraction(text, start, fieldWidths[field], fields)) {
+          return mismatch;
+        }
+
+        continue;
+      }
+
+      const end = start + fieldWidths[field];
+      let value = 0;
+
+      for (let index = start; index < end; index++) {
+        const digit = text.charCodeAt(index) - 48;
+
+        if (digit < 0 || digit > 9) {
+          return mismatch;
+        }
+
+        value = value * 10 + digit;
+      }
+
+      storeNumber(kind, value, fields);
+    }
+
+    return null;
+  };
+}
+
+function buildParser(pattern: string, tokens: FormatToken[], fixedWidth: boolean): DateTimeParser {
   const mismatch = `does not match format "${pattern}"`;
+  const fixedWidthParser = fixedWidth ? buildFixedWidthParser(mismatch, tokens) : null;
+
+  if (fixedWidthParser !== null) {
+    return fixedWidthParser;
+  }
+
   const count = tokens.length;
 
   return (text, fields) => {
@@ -590,8 +691,12 @@ function storeNumber(kind: TokenKind, value: number, fields: DateTimeFields): vo
   }
 }
 
-/** Compiles a date-fns format; throws with the offending token when it is not supported. */
-export function compileDateFormat(pattern: string): CompiledFormat {
+/**
+ * Compiles a date-fns format; throws with the offending token when it is not
+ * supported. `fixedWidth: false` turns off the fixed-width parser, so tests
+ * can compare it with the general one.
+ */
+export function compileDateFormat(pattern: string, fixedWidth = true): CompiledFormat {
   if (pattern.trim() === '') {
     throw new Error('Invalid date format: the format is empty.');
   }
@@ -613,7 +718,7 @@ export function compileDateFormat(pattern: string): CompiledFormat {
 
   return {
     pattern,
-    parse: buildParser(pattern, tokens),
+    parse: buildParser(pattern, tokens, fixedWidth),
     hasDate,
     hasTime: kinds.has(TokenKind.Hour24) || kinds.has(TokenKind.Hour12),
     hasOffset: kinds.has(TokenKind.Offset),

@@ -5,6 +5,7 @@ import {
   civilFromDays,
   daysFromCivil,
   formatDate,
+  formatDateTime,
   formatFraction,
   formatTimeOfDay,
   MAX_YEAR,
@@ -100,9 +101,9 @@ function finisher(type: DateTimeType, zone: ZoneOffsets | null, zoneName: string
           return local > MAX_SECONDS ? castFail(`timestamp ${OUT_OF_RANGE}`) : castOk(formatInstant(local, 0, '', civil));
         }
 
-        return castOk(
-          `${formatDate(fields.year, fields.month, fields.day)}T${twoDigits(fields.hour)}:${twoDigits(fields.minute)}:${twoDigits(fields.second)}${formatFraction(fields.micro)}`,
-        );
+        const text = formatDateTime(fields.year, fields.month, fields.day, fields.hour, fields.minute, fields.second);
+
+        return castOk(fields.micro === 0 ? text : text + formatFraction(fields.micro));
       };
 
     case 'timestamptz':

@@ -36,6 +36,13 @@ describe('integer caster', () => {
     [17, 17n],
     [-9_007_199_254_740_991, -9_007_199_254_740_991n],
     [123n, 123n],
+    // Around the limit of the cache of small bigints, 65535.
+    ['65535', 65_535n],
+    ['65536', 65_536n],
+    ['-65535', -65_535n],
+    ['-65536', -65_536n],
+    ['-00012', -12n],
+    ['\t-12\n', -12n],
   ])('reads %p as %p', (input, expected, options = {}) => {
     expect(cast('integer', input, options)).toEqual({ ok: true, value: expected });
   });
@@ -66,6 +73,18 @@ describe('integer caster', () => {
 
     expect(result.ok).toBe(false);
     expect(result.ok ? '' : result.reason).toContain(reason);
+  });
+
+  it('gives a cached bigint the value of its text', () => {
+    const caster = createCaster('integer');
+
+    for (const text of ['0', '1', '-1', '300', '-300', '65535', '-65535']) {
+      const first = caster(text);
+      const second = caster(text);
+
+      expect(first).toEqual({ ok: true, value: BigInt(text) });
+      expect(second).toEqual(first);
+    }
   });
 
   it('keeps every digit of the 64-bit bounds', () => {

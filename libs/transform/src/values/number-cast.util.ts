@@ -16,6 +16,29 @@ const UNSAFE_DOUBLE =
 const DOUBLE_OUT_OF_RANGE = 'number out of range for a double';
 const NUMERIC_EXPONENT_OUT_OF_RANGE = 'exponent out of range for numeric (at most 1000)';
 
+/** Magnitudes below this get a cached bigint: 0 to 65535 and their negatives. */
+const SMALL_INTEGER_LIMIT = 65_536;
+const smallPositive: (bigint | undefined)[] = new Array<bigint | undefined>(SMALL_INTEGER_LIMIT);
+const smallNegative: (bigint | undefined)[] = new Array<bigint | undefined>(SMALL_INTEGER_LIMIT);
+
+/**
+ * Returns the bigint of a safe integer. Small values come from a cache filled
+ * on first use, because each BigInt() call allocates a heap object and most
+ * integer columns repeat small values. Bigints are immutable, so sharing one
+ * is safe.
+ */
+function bigIntOf(value: number): bigint {
+  if (value >= 0 && value < SMALL_INTEGER_LIMIT) {
+    return (smallPositive[value] ??= BigInt(value));
+  }
+
+  if (value < 0 && value > -SMALL_INTEGER_LIMIT) {
+    return (smallNegative[-value] ??= BigInt(value));
+  }
+
+  return BigInt(value);
+}
+
 /** Checks that digits without sign or leading zeros fit a signed 64-bit integer. */
 function fitsInt64(digits: string, negative: boolean): boolean {
   if (digits.length !== 19) {
@@ -88,7 +111,7 @@ function castIntegerText(value: string, format: NumberFormat): ReturnType<Caster
 
   if (index === length && index > start) {
     if (length - start <= 15) {
-      return castOk(BigInt(first === 45 ? -magnitude : magnitude));
+      return castOk(bigIntOf(first === 45 ? -magnitude : magnitude));
     }
 
     const digits = stripLeadingZeros(text.slice(start));

@@ -63,7 +63,7 @@ export function toCopyText(value: Value): string {
     case 'string':
       return NEEDS_COPY_ESCAPE.test(value) ? escapeCopyText(value) : value;
     case 'bigint':
-      return value.toString();
+      return bigIntText(value);
     case 'number':
       return String(value);
     case 'boolean':
@@ -71,6 +71,18 @@ export function toCopyText(value: Value): string {
     default:
       return '\\N';
   }
+}
+
+/**
+ * Writes a bigint in decimal. A safe integer goes through a double, which
+ * gives the same digits at about half the cost of `bigint.toString()` and
+ * hits V8's cache of number strings. Any bigint of magnitude 2^53 or more
+ * converts to a double of at least 2^53, so it is never taken for a safe one.
+ */
+function bigIntText(value: bigint): string {
+  const number = Number(value);
+
+  return Number.isSafeInteger(number) ? String(number) : value.toString();
 }
 
 function escapeCopyText(value: string): string {
