@@ -33,10 +33,23 @@ export class AuditRecorder {
 
   /** Starts appending the entry and returns at once. */
   record(entry: AuditRecordRequest): void {
-    const call = this.send(entry);
+    void this.recordAndConfirm(entry);
+  }
 
-    this.pending.add(call);
-    void call.finally(() => this.pending.delete(call));
+  /**
+   * Appends the entry with the retries of `record`, and resolves to true once
+   * the worker stored it, or to false when it was given up (the warning is
+   * logged as for `record`). For a caller that keeps the entry and tries
+   * again later. Never rejects.
+   */
+  recordAndConfirm(entry: AuditRecordRequest): Promise<boolean> {
+    const call = this.send(entry);
+    const settled = call.then(() => undefined);
+
+    this.pending.add(settled);
+    void settled.finally(() => this.pending.delete(settled));
+
+    return call;
   }
 
   /**
@@ -49,12 +62,12 @@ export class AuditRecorder {
     await Promise.all([...this.pending]);
   }
 
-  private async send(entry: AuditRecordRequest): Promise<void> {
+  private async send(entry: AuditRecordRequest): Promise<boolean> {
     for (let attempt = 0; ; attempt += 1) {
       try {
         await this.worker.recordAudit(entry);
 
-        return;
+        return true;
       } catch (error) {
         const retryable = error instanceof GatewayError && error.retryable;
 
@@ -65,7 +78,7 @@ export class AuditRecorder {
             AUDIT_RECORD_FAILED_MESSAGE,
           );
 
-          return;
+          return false;
         }
 
         // `close` during the wait ends it early, and the next attempt is the last.

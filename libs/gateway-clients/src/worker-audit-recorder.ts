@@ -30,6 +30,11 @@ export class WorkerAuditRecorder implements OnModuleDestroy {
     this.recorder.record(entry);
   }
 
+  /** Resolves to true once the worker stored the entry, false when it was given up (see `AuditRecorder.recordAndConfirm`). */
+  recordAndConfirm(entry: AuditRecordRequest): Promise<boolean> {
+    return this.recorder.recordAndConfirm(entry);
+  }
+
   async onModuleDestroy(): Promise<void> {
     await this.recorder.close();
     this.directory.stop();

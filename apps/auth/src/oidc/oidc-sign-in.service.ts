@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import * as oidc from 'openid-client';
 
+import { WorkerAuditRecorder } from '@rokks/gateway-clients';
 import { InjectPinoLogger, PinoLogger } from '@rokks/logging';
 import { ServiceContext } from '@rokks/service-kit';
 
@@ -56,6 +57,7 @@ export class OidcSignInService {
     private readonly signIn: SignInService,
     private readonly context: ServiceContext<AuthSettings>,
     @InjectPinoLogger(OidcSignInService.name) private readonly logger: PinoLogger,
+    private readonly audit: WorkerAuditRecorder,
   ) {
     this.flows = new OidcFlowStore(storage.database);
   }
@@ -227,11 +229,12 @@ export class OidcSignInService {
     }
 
     const role = this.context.settings.oidcDefaultRole;
+    const roles = role === 'none' ? [] : [role];
     const created = users.create({
       email,
       passwordHash: null,
       workspace: DEFAULT_WORKSPACE,
-      roles: role === 'none' ? [] : [role],
+      roles,
     });
 
     users.linkIdentity(providerId, claims.sub, created.id);
@@ -239,6 +242,19 @@ export class OidcSignInService {
       { userId: created.id, provider: providerId, role },
       'user created by identity-provider sign-in',
     );
+    // The new user is the actor, because no administrator requested the account.
+    this.audit.record({
+      actor: created.id,
+      action: 'user.created',
+      target: created.id,
+      details: {
+        workspace: DEFAULT_WORKSPACE,
+        roles,
+        hasPassword: false,
+        method: 'oidc',
+        provider: providerId,
+      },
+    });
 
     return created;
   }

@@ -5,7 +5,7 @@ import { WorkerAuditRecorder } from '@rokks/gateway-clients';
 import { InjectPinoLogger, PinoLogger } from '@rokks/logging';
 import { ServiceContext } from '@rokks/service-kit';
 
-import { AuthError } from '../auth.errors';
+import { AuthError, type AuthErrorCode } from '../auth.errors';
 import { type AuthSettings } from '../auth.settings';
 import { AuthStorage } from '../storage/auth-storage';
 import { AccessTokenSigner } from '../tokens/access-token.signer';
@@ -40,11 +40,27 @@ export interface IssuedTokens {
 }
 
 const INVALID_CREDENTIALS_MESSAGE = 'The e-mail or password is wrong.';
+
+/** Audit reason of a sign-in rejected by the rate limits, by the error code of the rejection. */
+const THROTTLE_REASONS: Partial<Record<AuthErrorCode, string>> = {
+  TOO_MANY_ATTEMPTS: 'too-many-attempts',
+  ACCOUNT_LOCKED: 'account-locked',
+};
+
+/** Throttle periods remembered for audit before the expired ones are dropped. */
+const MAX_REMEMBERED_THROTTLE_PERIODS = 10_000;
 const REFRESH_REJECTED_MESSAGE = 'The session has ended; sign in again.';
 
 /** Password sign-in, session start, refresh-token rotation and sign-out. */
 @Injectable()
 export class SignInService {
+  /**
+   * End of the throttle period of each client or account whose rejected
+   * sign-in was recorded in the audit log. A client that keeps calling the
+   * login while it is throttled adds one entry per period, not one per request.
+   */
+  private readonly recordedThrottlePeriods = new Map<string, number>();
+
   constructor(
     private readonly storage: AuthStorage,
     private readonly hasher: PasswordHasher,
@@ -64,7 +80,15 @@ export class SignInService {
     const account = emailKey(email);
     const throttle = this.storage.throttle;
 
-    throttle.assertMayAttempt(client, account);
+    try {
+      throttle.assertMayAttempt(client, account);
+    } catch (error) {
+      if (error instanceof AuthError) {
+        this.recordThrottledSignIn(error, email, client, account);
+      }
+
+      throw error;
+    }
 
     const found = this.storage.users.findCredentials(email);
     const matches = await this.hasher.verify(found?.passwordHash, password);
@@ -101,6 +125,57 @@ export class SignInService {
     );
 
     return issued;
+  }
+
+  /**
+   * Records a sign-in rejected by the rate limits as a failed sign-in, once
+   * per throttle period of the client (too many attempts) or the account
+   * (locked). The actor is the user of the e-mail, if there is one. Neither
+   * the e-mail nor the client address goes into the entry.
+   */
+  private recordThrottledSignIn(error: AuthError, email: string, client: string, account: string): void {
+    const reason = THROTTLE_REASONS[error.code];
+
+    if (reason === undefined) {
+      return;
+    }
+
+    const now = Date.now();
+    const key = error.code === 'TOO_MANY_ATTEMPTS' ? `client:${client}` : `account:${account}`;
+
+    if ((this.recordedThrottlePeriods.get(key) ?? 0) > now) {
+      return;
+    }
+
+    const retryAfterSeconds = error.options.retryAfterSeconds ?? 0;
+
+    this.rememberThrottlePeriod(key, now + retryAfterSeconds * 1000, now);
+
+    const user = this.storage.users.findByEmail(email);
+
+    this.audit.record({
+      actor: user?.id ?? UNKNOWN_ACCOUNT_ACTOR,
+      action: 'auth.sign_in_failed',
+      target: user?.id ?? null,
+      details: { method: 'local', reason, retryAfterSeconds },
+    });
+  }
+
+  private rememberThrottlePeriod(key: string, until: number, now: number): void {
+    if (this.recordedThrottlePeriods.size >= MAX_REMEMBERED_THROTTLE_PERIODS) {
+      for (const [remembered, end] of this.recordedThrottlePeriods) {
+        if (end <= now) {
+          this.recordedThrottlePeriods.delete(remembered);
+        }
+      }
+    }
+
+    // Still full of live periods: forgetting them costs at most one more entry per client or account.
+    if (this.recordedThrottlePeriods.size >= MAX_REMEMBERED_THROTTLE_PERIODS) {
+      this.recordedThrottlePeriods.clear();
+    }
+
+    this.recordedThrottlePeriods.set(key, until);
   }
 
   /** Starts a session for a user whose identity is already proven (password or identity provider). */

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 
+import { type AuditRecordRequest, WorkerAuditRecorder } from '@rokks/gateway-clients';
 import { InjectPinoLogger, PinoLogger, registerSecretValue } from '@rokks/logging';
 import { ServiceContext } from '@rokks/service-kit';
 
@@ -16,6 +18,19 @@ export const DEFAULT_ADMIN_EMAIL = 'admin@rokks.local';
 const CREATED_MARK = 'initial-admin-created';
 
 /**
+ * The `service_state` row that keeps the audit entry of the creation until
+ * the worker stored it. The administrator is created at first start, often
+ * before the worker runs, and a restart must not lose the entry.
+ */
+const AUDIT_PENDING_MARK = 'initial-admin-audit-pending';
+
+/** Pause between two rounds of sending the pending audit entry. Each round retries for several seconds on its own. */
+const AUDIT_RETRY_INTERVAL_MS = 5_000;
+
+/** Actor of the creation: the service itself at first start, on no user's request. */
+export const INITIAL_ADMIN_ACTOR = 'system';
+
+/**
  * Creates the first administrator when the database has never had one. A
  * generated password is printed once, as one block on standard output. It
  * bypasses the logger, because the scrubber would hide it, and it is never
@@ -23,12 +38,16 @@ const CREATED_MARK = 'initial-admin-created';
  * set the credentials instead, and are ignored once the administrator exists.
  */
 @Injectable()
-export class InitialAdmin implements OnModuleInit {
+export class InitialAdmin implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
+  private readonly stopping = new AbortController();
+  private auditDelivery: Promise<void> = Promise.resolve();
+
   constructor(
     private readonly storage: AuthStorage,
     private readonly hasher: PasswordHasher,
     private readonly context: ServiceContext<AuthSettings>,
     @InjectPinoLogger(InitialAdmin.name) private readonly logger: PinoLogger,
+    private readonly audit: WorkerAuditRecorder,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -58,9 +77,24 @@ export class InitialAdmin implements OnModuleInit {
         roles: ['admin'],
       });
 
-      database
-        .prepare('INSERT INTO service_state (name, value) VALUES (?, ?)')
-        .run(CREATED_MARK, new Date().toISOString());
+      const createdAt = new Date().toISOString();
+      const entry: AuditRecordRequest = {
+        actor: INITIAL_ADMIN_ACTOR,
+        action: 'user.created',
+        target: created.id,
+        details: {
+          workspace: DEFAULT_WORKSPACE,
+          roles: ['admin'],
+          hasPassword: true,
+          initialAdmin: true,
+          passwordGenerated: generated,
+          createdAt,
+        },
+      };
+      const insertState = database.prepare('INSERT INTO service_state (name, value) VALUES (?, ?)');
+
+      insertState.run(CREATED_MARK, createdAt);
+      insertState.run(AUDIT_PENDING_MARK, JSON.stringify(entry));
 
       return created;
     })();
@@ -72,6 +106,51 @@ export class InitialAdmin implements OnModuleInit {
 
     if (generated) {
       process.stdout.write(credentialsBlock(email, password));
+    }
+  }
+
+  /** Starts sending the audit entry of the creation, when the worker has not stored it yet. */
+  onApplicationBootstrap(): void {
+    this.auditDelivery = this.deliverPendingAudit();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopping.abort();
+    await this.auditDelivery;
+  }
+
+  /**
+   * Sends the pending audit entry until the worker stores it or the service
+   * stops, and then removes it from the database. An entry still pending at
+   * shutdown is sent after the next start.
+   */
+  private async deliverPendingAudit(): Promise<void> {
+    const database = this.storage.database;
+    const signal = this.stopping.signal;
+
+    try {
+      while (!signal.aborted) {
+        const pending = database
+          .prepare('SELECT value FROM service_state WHERE name = ?')
+          .get(AUDIT_PENDING_MARK) as { value: string } | undefined;
+
+        if (pending === undefined) {
+          return;
+        }
+
+        if (await this.audit.recordAndConfirm(JSON.parse(pending.value) as AuditRecordRequest)) {
+          // The database closes at shutdown. The entry then stays pending and is sent once more after the next start.
+          if (database.open) {
+            database.prepare('DELETE FROM service_state WHERE name = ?').run(AUDIT_PENDING_MARK);
+          }
+
+          return;
+        }
+
+        await sleep(AUDIT_RETRY_INTERVAL_MS, undefined, { signal }).catch(() => undefined);
+      }
+    } catch (error) {
+      this.logger.warn({ err: error }, 'sending the audit entry of the initial administrator failed, so it is sent again after the next start');
     }
   }
 }
