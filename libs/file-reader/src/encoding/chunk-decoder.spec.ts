@@ -67,6 +67,35 @@ describe('createChunkDecoder', () => {
     );
   });
 
+  it('decodes ASCII pieces between other characters cut at every position', () => {
+    const text = 'ab,cd\né,x\nplain,ascii\n€,😀\nmore,ascii\n';
+    const bytes = new Uint8Array(Buffer.from(text, 'utf8'));
+
+    for (let first = 0; first <= bytes.length; first += 1) {
+      for (let second = first; second <= bytes.length; second += 1) {
+        expect(decodeInPieces(bytes, 'utf-8', [first, second, Math.max(second, bytes.length - 3)])).toBe(text);
+      }
+    }
+  });
+
+  it('keeps a byte order mark that follows ASCII pieces', () => {
+    const bytes = new Uint8Array([0x61, 0x62, 0xef, 0xbb, 0xbf, 0x63]);
+
+    expect(decodeInPieces(bytes, 'utf-8', [1, 2])).toBe('ab\ufeffc');
+  });
+
+  it('drops a byte order mark before ASCII pieces', () => {
+    const bytes = new Uint8Array([0xef, 0xbb, 0xbf, 0x61, 0x62, 0x63]);
+
+    expect(decodeInPieces(bytes, 'utf-8', [3, 4])).toBe('abc');
+  });
+
+  it('names the offset of invalid UTF-8 after ASCII pieces', () => {
+    const bytes = new Uint8Array([0x61, 0x62, 0x63, 0x64, 0xff, 0x65]);
+
+    expect(() => decodeInPieces(bytes, 'utf-8', [1, 2, 3])).toThrow('The file is not valid UTF-8 at byte 4');
+  });
+
   it('rejects an unpaired UTF-16 surrogate', () => {
     const bytes = new Uint8Array([0x61, 0x00, 0x00, 0xd8, 0x61, 0x00]);
 
