@@ -119,4 +119,32 @@ describe('casts with a fixed-width format', () => {
     expect(result.ok).toBe(false);
     expect(result.ok ? '' : result.reason).toContain(reason);
   });
+
+  it.each<[ColumnType, CastOptions]>([
+    ['timestamp', FLIGHTS],
+    ['timestamptz', { ...FLIGHTS, timezone: 'Europe/Paris' }],
+    ['date', {}],
+    ['timestamp', {}],
+  ])('%s gives repeated values the result of a fresh caster (%p)', (type, options) => {
+    const values = [
+      '2021-03-05 10:11:12',
+      '2021-03-05 10:11:12',
+      ' 2021-03-05 10:11:12',
+      '2021-03-05 10:11:13',
+      '2021-03-05 10:11:12',
+      '2021-02-30 10:00:00',
+      '2021-02-30 10:00:00',
+      'not a date',
+      '2021-03-05 10:11:12',
+      '2021-03-28 02:30:00',
+      '2021-03-28 02:30:00',
+      '',
+      '2021-03-28 02:30:00',
+    ];
+    const caster = createCaster(type, options);
+
+    for (const value of values) {
+      expect({ value, result: caster(value) }).toEqual({ value, result: createCaster(type, options)(value) });
+    }
+  });
 });

@@ -48,6 +48,34 @@ export function resetDateTimeFields(fields: DateTimeFields): void {
   fields.carrySecond = false;
 }
 
+export function sameDateTimeFields(a: DateTimeFields, b: DateTimeFields): boolean {
+  return (
+    a.second === b.second &&
+    a.minute === b.minute &&
+    a.hour === b.hour &&
+    a.day === b.day &&
+    a.month === b.month &&
+    a.year === b.year &&
+    a.micro === b.micro &&
+    a.offset === b.offset &&
+    a.hasTime === b.hasTime &&
+    a.carrySecond === b.carrySecond
+  );
+}
+
+export function copyDateTimeFields(from: DateTimeFields, to: DateTimeFields): void {
+  to.year = from.year;
+  to.month = from.month;
+  to.day = from.day;
+  to.hour = from.hour;
+  to.minute = from.minute;
+  to.second = from.second;
+  to.micro = from.micro;
+  to.offset = from.offset;
+  to.hasTime = from.hasTime;
+  to.carrySecond = from.carrySecond;
+}
+
 /** Parses a date-time text into `fields`; returns the failure reason, or null on success. */
 export type DateTimeParser = (text: string, fields: DateTimeFields) => string | null;
 
