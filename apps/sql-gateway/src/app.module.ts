@@ -11,6 +11,7 @@ import { InternalLoadsController } from './loads/internal-loads.controller';
 import { LoadSessions } from './loads/load-sessions.service';
 import { TableMessagesController } from './messages/table-messages.controller';
 import { QueriesController } from './queries/queries.controller';
+import { QueryFastPath } from './queries/query-fast-path';
 import { InternalTablesController } from './tables/internal-tables.controller';
 import { TablesController } from './tables/tables.controller';
 import { TablesService } from './tables/tables.service';
@@ -36,6 +37,7 @@ import { TablesService } from './tables/tables.service';
     LoadSessions,
     DatabaseReadiness,
     StreamBodyParser,
+    QueryFastPath,
     { provide: APP_FILTER, useClass: SqlGatewayExceptionFilter },
   ],
 })

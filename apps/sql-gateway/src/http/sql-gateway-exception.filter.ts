@@ -56,19 +56,86 @@ function fromHttpException(exception: HttpException): ErrorBody {
   return errorBody(status, text);
 }
 
+/** The logging calls `describeException` makes: a `PinoLogger` fits. */
+export interface ExceptionLogger {
+  info(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
 /**
- * Maps every exception of a route or message handler to the error body.
- * A `SqlEngineError` below 500 keeps its status, message and details (plus
- * its `code`); Nest's HTTP exceptions and Fastify's client errors keep
- * their status and message. Every 5xx is logged with its cause under an
- * error id, and the body carries the id instead of the cause.
+ * Maps an exception to the error body. A `SqlEngineError` below 500 keeps
+ * its status, message and details (plus its `code`); Nest's HTTP exceptions
+ * and Fastify's client errors keep their status and message. Every 5xx is
+ * logged with its cause under an error id, and the body carries the id
+ * instead of the cause.
+ */
+export function describeException(exception: unknown, logger: ExceptionLogger): ErrorBody {
+  if (isSqlEngineError(exception) && exception.httpStatus < 500) {
+    return fromEngineError(exception);
+  }
+
+  if (exception instanceof HttpException && exception.getStatus() < 500) {
+    return fromHttpException(exception);
+  }
+
+  const clientStatus = clientErrorStatus(exception);
+
+  if (clientStatus !== undefined) {
+    return errorBody(clientStatus, (exception as Error).message);
+  }
+
+  const errorId = randomUUID();
+
+  if (isSqlEngineError(exception) && exception.code === 'TIMEOUT') {
+    logger.info({ err: exception, errorId }, 'query timed out');
+
+    return errorBody(exception.httpStatus, `${exception.message} (error id ${errorId})`, {
+      code: exception.code,
+      errorId,
+    });
+  }
+
+  if (isConnectionFailure(exception)) {
+    logger.error({ err: exception, errorId }, 'database unavailable');
+
+    return errorBody(503, `The database is unavailable; retry later, or quote error id ${errorId} when reporting it.`, {
+      code: 'BACKEND_UNAVAILABLE',
+      errorId,
+    });
+  }
+
+  logger.error({ err: exception, errorId }, 'request failed');
+
+  return errorBody(500, `Internal error; quote error id ${errorId} when reporting it.`, { errorId });
+}
+
+/** Returns the headers every error response carries, besides its body's type and length. */
+export function errorHeaders(statusCode: number): [string, string][] {
+  const headers: [string, string][] = [];
+
+  if (statusCode === 401) {
+    headers.push(['www-authenticate', 'Bearer']);
+  }
+
+  if (statusCode === 429) {
+    headers.push(['retry-after', String(RETRY_AFTER_SECONDS)]);
+  }
+
+  headers.push(['cache-control', 'no-store']);
+
+  return headers;
+}
+
+/**
+ * Maps every exception of a route or message handler to the error body
+ * (see `describeException`) and sends it with the headers of `errorHeaders`.
  */
 @Catch()
 export class SqlGatewayExceptionFilter implements ExceptionFilter {
   constructor(@InjectPinoLogger('SqlGatewayExceptionFilter') private readonly logger: PinoLogger) {}
 
   catch(exception: unknown, host: ArgumentsHost): Observable<never> | undefined {
-    const body = this.describe(exception);
+    const body = describeException(exception, this.logger);
 
     if (host.getType() === 'rpc') {
       return throwError(() => body);
@@ -80,56 +147,12 @@ export class SqlGatewayExceptionFilter implements ExceptionFilter {
       return undefined;
     }
 
-    if (body.statusCode === 401) {
-      void reply.header('www-authenticate', 'Bearer');
+    for (const [name, value] of errorHeaders(body.statusCode)) {
+      void reply.header(name, value);
     }
 
-    if (body.statusCode === 429) {
-      void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
-    }
-
-    void reply.status(body.statusCode).header('cache-control', 'no-store').send(body);
+    void reply.status(body.statusCode).send(body);
 
     return undefined;
-  }
-
-  private describe(exception: unknown): ErrorBody {
-    if (isSqlEngineError(exception) && exception.httpStatus < 500) {
-      return fromEngineError(exception);
-    }
-
-    if (exception instanceof HttpException && exception.getStatus() < 500) {
-      return fromHttpException(exception);
-    }
-
-    const clientStatus = clientErrorStatus(exception);
-
-    if (clientStatus !== undefined) {
-      return errorBody(clientStatus, (exception as Error).message);
-    }
-
-    const errorId = randomUUID();
-
-    if (isSqlEngineError(exception) && exception.code === 'TIMEOUT') {
-      this.logger.info({ err: exception, errorId }, 'query timed out');
-
-      return errorBody(exception.httpStatus, `${exception.message} (error id ${errorId})`, {
-        code: exception.code,
-        errorId,
-      });
-    }
-
-    if (isConnectionFailure(exception)) {
-      this.logger.error({ err: exception, errorId }, 'database unavailable');
-
-      return errorBody(503, `The database is unavailable; retry later, or quote error id ${errorId} when reporting it.`, {
-        code: 'BACKEND_UNAVAILABLE',
-        errorId,
-      });
-    }
-
-    this.logger.error({ err: exception, errorId }, 'request failed');
-
-    return errorBody(500, `Internal error; quote error id ${errorId} when reporting it.`, { errorId });
   }
 }

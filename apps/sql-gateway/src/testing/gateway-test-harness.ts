@@ -68,7 +68,7 @@ export class GatewayTestHarness {
     readonly service: RunningService,
     /** A mesh client standing in for the edge and the worker. */
     readonly client: TestMeshClient,
-    readonly tokens: { viewer: string; editor: string; otherWorkspace: string; admin: string },
+    readonly tokens: { viewer: string; editor: string; otherWorkspace: string; admin: string; noRoles: string },
     readonly database: TestDatabase | null,
   ) {}
 
@@ -90,6 +90,7 @@ export class GatewayTestHarness {
         editor: await issuer.sign({ subject: 'editor-1', email: 'editor@example.com', roles: ['editor'] }),
         otherWorkspace: await issuer.sign({ subject: 'editor-2', roles: ['editor'], workspace: 'team_b' }),
         admin: await issuer.sign({ subject: 'admin-1', roles: ['admin'] }),
+        noRoles: await issuer.sign({ subject: 'no-roles-1', roles: [] }),
       };
 
       return new GatewayTestHarness(backend, platform, service, client, tokens, database);
