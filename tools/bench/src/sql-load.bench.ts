@@ -172,8 +172,17 @@ export class BenchGateway {
     readonly issuer: TestTokenIssuer,
   ) {}
 
-  /** Starts the gateway; `nodeArgs` go to its `node` (`--cpu-prof`, say). */
-  static async start(databaseUrl: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<BenchGateway> {
+  /**
+   * Starts the gateway; `nodeArgs` go to its `node` (`--cpu-prof`, say).
+   * `root` is the folder whose `dist/` holds the gateway build to run: by
+   * default this workspace, or a copy of an older build to compare against.
+   */
+  static async start(
+    databaseUrl: string,
+    env: Record<string, string> = {},
+    nodeArgs: string[] = [],
+    root = workspaceRoot(),
+  ): Promise<BenchGateway> {
     const issuer = TestTokenIssuer.create();
     const platform = await TestPlatform.start({ registryEnv: issuer.registryEnv });
     let child: ChildProcess | undefined;
@@ -189,7 +198,7 @@ export class BenchGateway {
       const logFile = path.join(platform.dataDir, 'sql-gateway.log');
       const log = openSync(logFile, 'w');
 
-      child = spawn(process.execPath, [...nodeArgs, path.join(workspaceRoot(), 'dist/apps/sql-gateway/src/main.js')], {
+      child = spawn(process.execPath, [...nodeArgs, path.join(root, 'dist/apps/sql-gateway/src/main.js')], {
         env: { ...process.env, ...serviceEnv, ...env },
         stdio: ['ignore', log, log],
       });

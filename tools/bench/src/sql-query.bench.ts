@@ -13,7 +13,11 @@
 // The script also records the CPU time per `SELECT 1` of the gateway, of
 // this client process and of the PostgreSQL server processes of the bench
 // database, for both paths. With BENCH_CPU_PROF_DIR set, the gateway writes a
-// V8 CPU profile into that folder when it stops.
+// V8 CPU profile into that folder when it stops. With BENCH_BASELINE_ROOT set
+// to a folder holding a copy of an older `dist/` (plus `nx.json` and links to
+// `node_modules` and `tools`), a second gateway runs that build on the same
+// database, and each `SELECT 1` round measures the baseline, the gateway and
+// node-postgres in turn, in a rotating order.
 //
 //   node tools/build/build.mjs bench sql-gateway && node dist/tools/bench/src/sql-query.bench.js [runs] [seconds]
 import { spawn } from 'node:child_process';
@@ -243,6 +247,7 @@ async function main(): Promise<void> {
   const seconds = Number(process.argv[3] ?? 10);
   const database = await BenchDatabase.create();
   let gateway: BenchGateway | undefined;
+  let baseline: BenchGateway | undefined;
 
   try {
     const profileDir = process.env.BENCH_CPU_PROF_DIR;
@@ -275,23 +280,54 @@ async function main(): Promise<void> {
     console.log(`widget query: gateway ${round(median(widgetMs))} ms, SQL route ${round(median(sqlMs))} ms, psql ${round(median(psqlMs))} ms`);
 
     const pool = new Pool({ ...SERVER, database: database.name, max: CONCURRENCY });
+    const baselineRoot = process.env.BENCH_BASELINE_ROOT;
     const gatewayRuns: CpuPerCall[] = [];
     const directRuns: CpuPerCall[] = [];
+    const baselineRuns: CpuPerCall[] = [];
 
     try {
+      baseline = baselineRoot === undefined ? undefined : await BenchGateway.start(database.url, {}, [], baselineRoot);
+
+      const baselineApi = baseline === undefined ? undefined : await UserApi.create(baseline, CONCURRENCY);
+      const paths: { name: string; runs: CpuPerCall[]; measure: () => Promise<CpuPerCall> }[] = [
+        {
+          name: 'gateway',
+          runs: gatewayRuns,
+          measure: () => measuredThroughput(gateway as BenchGateway, pool, seconds, (slot) => api.post('/api/sql/query', { sql: 'SELECT 1' }, slot)),
+        },
+        { name: 'node-postgres', runs: directRuns, measure: () => measuredThroughput(gateway as BenchGateway, pool, seconds, () => pool.query('SELECT 1')) },
+      ];
+
+      if (baseline !== undefined && baselineApi !== undefined) {
+        const started = baseline;
+
+        paths.push({
+          name: 'baseline',
+          runs: baselineRuns,
+          measure: () => measuredThroughput(started, pool, seconds, (slot) => baselineApi.post('/api/sql/query', { sql: 'SELECT 1' }, slot)),
+        });
+        await throughput(1, (slot) => baselineApi.post('/api/sql/query', { sql: 'SELECT 1' }, slot));
+      }
+
       // Warm both paths (connections, JIT) before timing.
       await throughput(1, (slot) => api.post('/api/sql/query', { sql: 'SELECT 1' }, slot));
       await throughput(1, () => pool.query('SELECT 1'));
 
       for (let round_ = 0; round_ < 3; round_ += 1) {
-        const viaGateway = await measuredThroughput(gateway, pool, seconds, (slot) => api.post('/api/sql/query', { sql: 'SELECT 1' }, slot));
-        const direct = await measuredThroughput(gateway, pool, seconds, () => pool.query('SELECT 1'));
+        const figures: string[] = [];
 
-        gatewayRuns.push(viaGateway);
-        directRuns.push(direct);
-        console.log(
-          `SELECT 1 round ${round_ + 1}: gateway ${Math.round(viaGateway.calls)}/s, node-postgres ${Math.round(direct.calls)}/s, load average ${loadavg()[0].toFixed(1)}`,
-        );
+        // A rotating order, so that no path always runs first on a cooler machine.
+        for (let index = 0; index < paths.length; index += 1) {
+          const path = paths[(index + round_) % paths.length];
+          const run = await path.measure();
+
+          path.runs.push(run);
+          figures.push(
+            `${path.name} ${Math.round(run.calls)}/s (CPU ms per call: server ${run.gatewayMs.toFixed(3)}, client ${run.clientMs.toFixed(3)}, PostgreSQL ${run.postgresMs.toFixed(3)})`,
+          );
+        }
+
+        console.log(`SELECT 1 round ${round_ + 1}, load average ${loadavg()[0].toFixed(1)}: ${figures.join('; ')}`);
       }
     } finally {
       await pool.end();
@@ -299,7 +335,19 @@ async function main(): Promise<void> {
 
     const gatewayRates = gatewayRuns.map((run) => run.calls);
     const directRates = directRuns.map((run) => run.calls);
+    const baselineRates = baselineRuns.map((run) => run.calls);
     const cpuMedian = (runs: CpuPerCall[], key: keyof CpuPerCall): number => round(median(runs.map((run) => run[key])), 3);
+    const baselineFigures =
+      baselineRuns.length === 0
+        ? {}
+        : {
+            select1BaselinePerSecond: Math.round(median(baselineRates)),
+            select1BaselineRatio: round(median(baselineRates) / median(directRates), 3),
+            select1BaselineCpuMsPerQuery: cpuMedian(baselineRuns, 'gatewayMs'),
+            select1BaselineClientCpuMsPerQuery: cpuMedian(baselineRuns, 'clientMs'),
+            select1BaselinePostgresCpuMsPerQuery: cpuMedian(baselineRuns, 'postgresMs'),
+            select1BaselineRates: baselineRates.map(Math.round),
+          };
 
     const widgetMedian = median(widgetMs);
     const sqlMedian = median(sqlMs);
@@ -331,8 +379,10 @@ async function main(): Promise<void> {
       widgetPsqlMs: psqlMs.map((value) => round(value)),
       select1GatewayRates: gatewayRates.map(Math.round),
       select1DirectRates: directRates.map(Math.round),
+      ...baselineFigures,
     });
   } finally {
+    await baseline?.stop();
     await gateway?.stop();
     await database.drop();
   }
