@@ -75,7 +75,7 @@ describe('integer caster', () => {
     expect(result.ok ? '' : result.reason).toContain(reason);
   });
 
-  it('gives a cached bigint the value of its text', () => {
+  it('gives a cached result the value of its text', () => {
     const caster = createCaster('integer');
 
     for (const text of ['0', '1', '-1', '300', '-300', '65535', '-65535']) {

@@ -1,4 +1,4 @@
-import { type CastOptions, type Caster } from '../types';
+import { type CastOptions, type Caster, type CastResult } from '../types';
 import { castFail, castOk, describeKind, NULL_RESULT, trimToContent } from './cast-result.util';
 import { BAD_GROUPING, GROUPING_RULE, type NumberFormat, numberFormatFromOptions, scanDecimal } from './number-format.util';
 import { canonicalNumeric, numericFromDouble } from './numeric-text.util';
@@ -16,27 +16,27 @@ const UNSAFE_DOUBLE =
 const DOUBLE_OUT_OF_RANGE = 'number out of range for a double';
 const NUMERIC_EXPONENT_OUT_OF_RANGE = 'exponent out of range for numeric (at most 1000)';
 
-/** Magnitudes below this get a cached bigint: 0 to 65535 and their negatives. */
+/** Magnitudes below this get a cached result: 0 to 65535 and their negatives. */
 const SMALL_INTEGER_LIMIT = 65_536;
-const smallPositive: (bigint | undefined)[] = new Array<bigint | undefined>(SMALL_INTEGER_LIMIT);
-const smallNegative: (bigint | undefined)[] = new Array<bigint | undefined>(SMALL_INTEGER_LIMIT);
+const smallPositive: (CastResult | undefined)[] = new Array<CastResult | undefined>(SMALL_INTEGER_LIMIT);
+const smallNegative: (CastResult | undefined)[] = new Array<CastResult | undefined>(SMALL_INTEGER_LIMIT);
 
 /**
- * Returns the bigint of a safe integer. Small values come from a cache filled
- * on first use, because each BigInt() call allocates a heap object and most
- * integer columns repeat small values. Bigints are immutable, so sharing one
- * is safe.
+ * Returns the successful result of a safe integer. Small values come from a
+ * cache filled on first use, because the result and its bigint are two heap
+ * objects per value and most integer columns repeat small values. Callers
+ * only read results, and bigints are immutable, so sharing them is safe.
  */
-function bigIntOf(value: number): bigint {
+function integerResult(value: number): CastResult {
   if (value >= 0 && value < SMALL_INTEGER_LIMIT) {
-    return (smallPositive[value] ??= BigInt(value));
+    return (smallPositive[value] ??= Object.freeze(castOk(BigInt(value))));
   }
 
   if (value < 0 && value > -SMALL_INTEGER_LIMIT) {
-    return (smallNegative[-value] ??= BigInt(value));
+    return (smallNegative[-value] ??= Object.freeze(castOk(BigInt(value))));
   }
 
-  return BigInt(value);
+  return castOk(BigInt(value));
 }
 
 /** Checks that digits without sign or leading zeros fit a signed 64-bit integer. */
@@ -111,7 +111,7 @@ function castIntegerText(value: string, format: NumberFormat): ReturnType<Caster
 
   if (index === length && index > start) {
     if (length - start <= 15) {
-      return castOk(bigIntOf(first === 45 ? -magnitude : magnitude));
+      return integerResult(first === 45 ? -magnitude : magnitude);
     }
 
     const digits = stripLeadingZeros(text.slice(start));
