@@ -13,6 +13,7 @@ import {
 import { JsonArrayScanner } from './json/json-array-scanner';
 import { JsonRowReader } from './json/json-rows';
 import { NdjsonSplitter } from './json/ndjson-splitter';
+import { LineAlignedPieces } from './line-aligned-pieces';
 import { resolveOptions, type ResolvedOptions } from './resolve-options';
 
 /** A file being read: its detected format, then its rows as chunks, pulled one at a time. */
@@ -77,6 +78,9 @@ class StreamingFileReader implements FileReader {
     const chunks = new ChunkBuilder(this.options.chunkRows, this.progress);
     const decoder = createChunkDecoder(this.detected.encoding);
     const sink = this.createSink(chunks);
+    const encoding = this.detected.encoding;
+    // Only where byte 0x0A is always a line feed; in UTF-16 it can be half of any character.
+    const aligner = encoding === 'utf-8' || encoding === 'windows-1252' ? new LineAlignedPieces() : null;
 
     try {
       for (;;) {
@@ -86,11 +90,15 @@ class StreamingFileReader implements FileReader {
           break;
         }
 
-        sink.push(decoder.decode(bytes));
+        sink.push(decoder.decode(aligner === null ? bytes : aligner.take(bytes)));
 
         while (chunks.ready.length > 0) {
           yield chunks.ready.shift() as FileChunk;
         }
+      }
+
+      if (aligner !== null) {
+        sink.push(decoder.decode(aligner.rest()));
       }
 
       sink.push(decoder.end());

@@ -96,6 +96,16 @@ describe('createChunkDecoder', () => {
     expect(() => decodeInPieces(bytes, 'utf-8', [1, 2, 3])).toThrow('The file is not valid UTF-8 at byte 4');
   });
 
+  it('names the start of a cut bad sequence when the caller reuses its buffer', () => {
+    const decoder = createChunkDecoder('utf-8');
+    const buffer = Buffer.from([0x61, 0x62, 0xe2]);
+
+    decoder.decode(buffer);
+    buffer.fill(0x41);
+
+    expect(() => decoder.decode(new Uint8Array([0x82, 0x41]))).toThrow('The file is not valid UTF-8 at byte 2');
+  });
+
   it('rejects an unpaired UTF-16 surrogate', () => {
     const bytes = new Uint8Array([0x61, 0x00, 0x00, 0xd8, 0x61, 0x00]);
 

@@ -103,7 +103,8 @@ function asciiText(bytes: Uint8Array): string {
 
 function lastBytes(earlier: Uint8Array, later: Uint8Array, count: number): Uint8Array {
   if (later.length >= count) {
-    return later.subarray(later.length - count);
+    // Copied, because the caller may reuse the memory of `later` (Buffer's slice() would not copy).
+    return new Uint8Array(later.subarray(later.length - count));
   }
 
   const joined = new Uint8Array(Math.min(count, earlier.length + later.length));
