@@ -357,6 +357,42 @@ describe.each<TestBackendKind>(['postgres', 'pglite'])('SqlEngine on %s', (kind)
     }
   });
 
+  it('ends each read with its transaction', async () => {
+    await load({ table: 'divisors', loadId: 'divisors-1', mode: 'create', columns: [{ name: 'n', type: 'integer' }] }, [[0]]);
+
+    // On PostgreSQL each read goes out together with its ROLLBACK. The LIMIT 0
+    // probe evaluates no row, so the division fails in the read itself.
+    const users = ['u1', 'u2', 'u3', 'u4'];
+    const failures = await Promise.all(
+      users.map((userId) => failure(test.engine.query({ workspace: 'alpha', userId, sql: 'SELECT 1 / n AS ratio FROM divisors' }))),
+    );
+    const reads = await Promise.all(
+      users.map((userId) => test.engine.query({ workspace: 'alpha', userId, sql: 'SELECT n FROM divisors' })),
+    );
+
+    for (const read of reads) {
+      expect(read.rows).toEqual([[0]]);
+    }
+
+    for (const error of failures) {
+      expect(error.code).toBe('INVALID_QUERY');
+    }
+
+    // Eight sessions at once take every pooled connection: none may be left
+    // in the query's transaction, read only or as the workspace's role.
+    const sessions = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        test.engine.database.query("SELECT current_user::text, current_setting('transaction_read_only'), pg_sleep(0.05)::text"),
+      ),
+    );
+
+    for (const session of sessions) {
+      expect(session.rows[0].slice(0, 2)).toEqual(['postgres', 'off']);
+    }
+
+    expect((await query('SELECT n FROM divisors')).rows).toEqual([[0]]);
+  });
+
   it('reports a missing widget table by name', async () => {
     const error = await failure(
       test.engine.widgetQuery({ workspace: 'nothing', userId: 'u1', query: { table: 'sales', measures: [{ agg: 'count' }] } }),

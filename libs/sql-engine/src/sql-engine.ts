@@ -312,17 +312,17 @@ export class SqlEngine {
         statement = checked.statement;
         knownFields = checked.namesRelations ? undefined : this.resultFields.get(statement);
 
-        const { result, fields } = await readQuery(tx, { sql: statement, params, limit, knownFields }, this.limits);
+        const { result, fields } = await readQuery(tx, { sql: statement, params, limit, knownFields, rollbackAfter: true }, this.limits);
 
         if (!checked.namesRelations) {
           this.resultFields.set(statement, fields);
         }
 
-        await tx.rollback();
+        await endQuery(tx);
 
         return result;
       } catch (error) {
-        await tx.rollback();
+        await endQuery(tx);
 
         if (statement !== undefined && knownFields !== undefined) {
           this.resultFields.delete(statement);
@@ -372,13 +372,13 @@ export class SqlEngine {
         }
 
         const compiled = compileWidgetQuery(request.query, table, workspace, this.timescaleSchema);
-        const { result } = await readQuery(tx, { sql: compiled.sql, params: compiled.params, limit }, this.limits);
+        const { result } = await readQuery(tx, { sql: compiled.sql, params: compiled.params, limit, rollbackAfter: true }, this.limits);
 
-        await tx.rollback();
+        await endQuery(tx);
 
         return result;
       } catch (error) {
-        await tx.rollback();
+        await endQuery(tx);
         throw error;
       }
     });
@@ -529,6 +529,13 @@ export class SqlEngine {
     } catch (error) {
       rethrowDatabaseError(error);
     }
+  }
+}
+
+/** Rolls back a user query's transaction unless its last statement already did. */
+async function endQuery(tx: SqlTransaction): Promise<void> {
+  if (!tx.finished) {
+    await tx.rollback();
   }
 }
 

@@ -46,8 +46,17 @@ export interface SqlSession {
 export interface SqlTransaction extends SqlSession {
   /** Rows the `setup` statements of `begin` returned, in text form and in order; empty without a setup. */
   readonly setupRows: readonly (string | null)[][];
+  /** True once `commit`, `rollback` or `queryAndRollback` has ended the transaction. */
+  readonly finished: boolean;
   commit(): Promise<void>;
   rollback(): Promise<void>;
+  /**
+   * Runs one statement as the transaction's last and then rolls the
+   * transaction back, whether or not the statement failed. PostgreSQL gets
+   * both in one round trip. Resolves or rejects with the statement's outcome,
+   * after the transaction has ended.
+   */
+  queryAndRollback(sql: string, params?: readonly SqlParam[]): Promise<RawResult>;
 }
 
 export type BackendKind = 'postgres' | 'pglite';

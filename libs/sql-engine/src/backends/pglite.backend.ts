@@ -172,6 +172,19 @@ class PgliteTransaction implements SqlTransaction {
     }
   }
 
+  get finished(): boolean {
+    return this.ended;
+  }
+
+  /** Runs the statement, then rolls back. PGlite runs in this process, so there is no round trip to save. */
+  async queryAndRollback(sql: string, params: readonly SqlParam[] = []): Promise<RawResult> {
+    try {
+      return await this.query(sql, params);
+    } finally {
+      await this.rollback();
+    }
+  }
+
   private markEnded(): void {
     if (this.ended) {
       throw new Error('the transaction has already been committed or rolled back');

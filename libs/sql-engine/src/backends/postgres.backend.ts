@@ -96,8 +96,11 @@ class PostgresCopySink implements CopySink {
   }
 }
 
+/** A pooled client with pg's pipeline mode switch: pg 8.23 reads `client.pipeline` each time it sends or dequeues a query. */
+type PipelineClient = PoolClient & { pipeline: boolean };
+
 class PostgresTransaction implements SqlTransaction {
-  private finished = false;
+  finished = false;
 
   constructor(
     private readonly client: PoolClient,
@@ -137,6 +140,31 @@ class PostgresTransaction implements SqlTransaction {
       // pool. The server rolls the transaction back when the socket closes.
       this.client.release(true);
     }
+  }
+
+  async queryAndRollback(sql: string, params?: readonly SqlParam[]): Promise<RawResult> {
+    this.markFinished();
+
+    // In pipeline mode pg writes both messages at once, each with its own
+    // Sync, so the ROLLBACK runs even when the statement fails. The mode
+    // stays on until both have completed, because pg takes the ROLLBACK's
+    // replies from its pipeline queue only while the mode is on.
+    const client = this.client as PipelineClient;
+
+    client.pipeline = true;
+
+    const [statement, rollback] = await Promise.allSettled([runQuery(client, sql, params), client.query('ROLLBACK')]);
+
+    client.pipeline = false;
+
+    // A connection that cannot even roll back is broken: drop it from the pool.
+    client.release(rollback.status === 'rejected');
+
+    if (statement.status === 'rejected') {
+      throw statement.reason;
+    }
+
+    return statement.value;
   }
 
   private markFinished(): void {

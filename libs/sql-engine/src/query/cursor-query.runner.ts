@@ -37,6 +37,12 @@ export interface ReadQuery {
    * skipped, and the columns the database returns are checked against them.
    */
   knownFields?: readonly ResultField[];
+  /**
+   * Whether the read may end the transaction: when one `LIMIT` query reads
+   * the result, its ROLLBACK goes with it (`SqlTransaction.queryAndRollback`).
+   * The caller then rolls back only while `tx.finished` is false.
+   */
+  rollbackAfter?: boolean;
 }
 
 /** One read-only statement, already checked, and how to run it. */
@@ -280,6 +286,8 @@ export async function readQuery(tx: SqlTransaction, query: ReadQuery, limits: Qu
     const boundedRows = (limit + 1) * fields.length * FIXED_WIDTH_VALUE_CHARS <= limits.maxResultChars;
     const useLimit = boundedRows && fields.every((field) => FIXED_WIDTH_TYPES.has(field.typeId));
     const prefix = useLimit ? '' : `DECLARE ${ROWS_CURSOR} NO SCROLL CURSOR FOR `;
+    // Type names come first, so that a LIMIT query is the transaction's last statement.
+    const columnTypes = await typeNames(tx, fields);
     let limited: RawResult | undefined;
 
     try {
@@ -287,7 +295,8 @@ export async function readQuery(tx: SqlTransaction, query: ReadQuery, limits: Qu
         await checkPlanCost(tx, select, query.params, limits.maxPlanCost);
       }
 
-      const result = await tx.query(`${prefix}${select.text}${useLimit ? ` LIMIT ${limit + 1}` : ''}`, query.params);
+      const text = `${prefix}${select.text}${useLimit ? ` LIMIT ${limit + 1}` : ''}`;
+      const result = useLimit && query.rollbackAfter === true ? await tx.queryAndRollback(text, query.params) : await tx.query(text, query.params);
 
       limited = useLimit ? result : undefined;
     } catch (error) {
@@ -298,7 +307,6 @@ export async function readQuery(tx: SqlTransaction, query: ReadQuery, limits: Qu
       checkKnownFields(fields, limited.fields);
     }
 
-    const columnTypes = await typeNames(tx, fields);
     const columns: ResultColumn[] = fields.map((field) => ({
       name: field.name,
       type: columnTypes.get(field.typeId) ?? 'unknown',
