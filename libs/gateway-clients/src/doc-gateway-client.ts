@@ -1,3 +1,4 @@
+import { type IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
 
 import { type RequestInit } from 'undici';
@@ -88,6 +89,17 @@ export class DocGatewayClient {
       headers['content-length'] = String(options.contentLength);
     }
 
+    const action = `Uploading blob ${JSON.stringify(path)}`;
+
+    if (this.caller.canSend) {
+      return this.caller.sendForJson<BlobInfo>(action, blobRoute(path), {
+        method: 'PUT',
+        headers,
+        body: typeof body === 'string' || body instanceof Uint8Array || body instanceof Readable ? body : Readable.from(body, { objectMode: false }),
+        signal: options.signal,
+      });
+    }
+
     const streamed = typeof body !== 'string' && !(body instanceof Uint8Array);
     const init: RequestInit = {
       method: 'PUT',
@@ -97,17 +109,26 @@ export class DocGatewayClient {
       ...(streamed ? { duplex: 'half' as const } : {}),
     };
 
-    return this.caller.json<BlobInfo>(`Uploading blob ${JSON.stringify(path)}`, blobRoute(path), init);
+    return this.caller.json<BlobInfo>(action, blobRoute(path), init);
   }
 
   /** Starts downloading the blob at `path`; a missing blob fails with status 404. */
   async getBlob(workspace: string, path: string, options: { signal?: AbortSignal } = {}): Promise<BlobDownload> {
-    const response = await this.caller.call(
-      `Downloading blob ${JSON.stringify(path)}`,
-      blobRoute(path),
-      { method: 'GET', headers: { [WORKSPACE_HEADER]: workspace }, signal: options.signal },
-      [200],
-    );
+    const action = `Downloading blob ${JSON.stringify(path)}`;
+    const headers = { [WORKSPACE_HEADER]: workspace };
+
+    if (this.caller.canSend) {
+      const sent = await this.caller.send(action, blobRoute(path), { method: 'GET', headers, signal: options.signal }, [200]);
+
+      return {
+        size: Number(singleHeader(sent.headers, 'content-length') ?? Number.NaN),
+        sha256: singleHeader(sent.headers, SHA256_HEADER) ?? null,
+        contentType: singleHeader(sent.headers, 'content-type') ?? null,
+        stream: sent.body,
+      };
+    }
+
+    const response = await this.caller.call(action, blobRoute(path), { method: 'GET', headers, signal: options.signal }, [200]);
     const body = response.body;
     const stream = body === null ? Readable.from([]) : Readable.fromWeb(body as Parameters<typeof Readable.fromWeb>[0]);
 
@@ -155,6 +176,12 @@ export class DocGatewayClient {
       signal: options.signal,
     });
   }
+}
+
+function singleHeader(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+
+  return Array.isArray(value) ? value[0] : value;
 }
 
 /** Builds the route of a blob path: each segment percent-encoded, the slashes kept. */

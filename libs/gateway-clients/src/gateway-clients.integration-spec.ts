@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { type Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 
 import { type LoadColumn, type LoadRequest } from '@rokks/etl';
 import { buildProjects, ServiceProcess, type TestMeshClient, TestPlatform } from '@rokks/testing';
@@ -54,7 +54,8 @@ describe('gateway clients against the gateways', () => {
   let buildDir: string | undefined;
   const processes: ServiceProcess[] = [];
   let client: TestMeshClient;
-  let docs: DocGatewayClient;
+  let docsOverFetch: DocGatewayClient;
+  let docsOverRequest: DocGatewayClient;
   let sql: SqlGatewayClient;
   let worker: WorkerClient;
 
@@ -70,7 +71,12 @@ describe('gateway clients against the gateways', () => {
 
     const [docGateway, sqlGateway, workerService] = processes;
 
-    docs = new DocGatewayClient({ fetch: client, baseUrl: docGateway.meshUrl });
+    docsOverFetch = new DocGatewayClient({ fetch: client, baseUrl: docGateway.meshUrl });
+    docsOverRequest = new DocGatewayClient({
+      fetch: client,
+      request: (url, options) => client.request(url, options),
+      baseUrl: docGateway.meshUrl,
+    });
     sql = new SqlGatewayClient({ fetch: client, baseUrl: async () => Promise.resolve(sqlGateway.meshUrl) });
     worker = new WorkerClient({ fetch: client, baseUrl: workerService.meshUrl });
   }, 180_000);
@@ -87,7 +93,14 @@ describe('gateway clients against the gateways', () => {
     }
   });
 
-  describe('DocGatewayClient', () => {
+  // With a `request` function the client sends blob bodies over undici's `request`, else over `fetch`.
+  describe.each(['fetch', 'request'])('DocGatewayClient over %s', (transport) => {
+    let docs: DocGatewayClient;
+
+    beforeAll(() => {
+      docs = transport === 'request' ? docsOverRequest : docsOverFetch;
+    });
+
     it('streams a blob in and out', async () => {
       const bytes = randomBytes(300_000);
       const sha256 = createHash('sha256').update(bytes).digest('hex');
@@ -100,6 +113,17 @@ describe('gateway clients against the gateways', () => {
       expect(download.size).toBe(bytes.length);
       expect(download.sha256).toBe(sha256);
       expect((await readAll(download.stream)).equals(bytes)).toBe(true);
+    });
+
+    it('streams a Readable body', async () => {
+      const bytes = randomBytes(200_000);
+      const info = await docs.putBlob(WORKSPACE, 'uploads/file_readable', Readable.from([bytes.subarray(0, 70_000), bytes.subarray(70_000)]), {
+        contentLength: bytes.length,
+      });
+
+      expect(info.size).toBe(bytes.length);
+      expect(info.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+      expect((await readAll((await docs.getBlob(WORKSPACE, 'uploads/file_readable')).stream)).equals(bytes)).toBe(true);
     });
 
     it('rejects a wrong checksum', async () => {

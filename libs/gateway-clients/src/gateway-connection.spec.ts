@@ -1,10 +1,11 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
-import { fetch } from 'undici';
+import { fetch, request } from 'undici';
 
 import { ServiceCaller } from './gateway-connection';
 
@@ -66,6 +67,36 @@ describe('ServiceCaller', () => {
     // buffers stayed under 16 MiB in most runs and took 21 MiB in one CI run.
     expect(liveArrayBufferBytes() - before).toBeLessThan(48 * MIB);
   }, 120_000);
+
+  it('keeps no bytes of a streamed request body', async () => {
+    const caller = new ServiceCaller('test', {
+      fetch: (url, init) => fetch(url, init),
+      request: (url, options) => request(url, options),
+      baseUrl,
+    });
+    const before = liveArrayBufferBytes();
+    const result = await caller.sendForJson<{ bytes: number }>('Uploading', '/upload', {
+      method: 'PUT',
+      headers: {},
+      body: Readable.from(body(), { objectMode: false }),
+    });
+
+    expect(result.bytes).toBe(BODY_MIB * MIB);
+    expect(liveArrayBufferBytes() - before).toBeLessThan(48 * MIB);
+  }, 120_000);
+
+  it('turns a request error status into a GatewayError', async () => {
+    const caller = new ServiceCaller('test', {
+      fetch: (url, init) => fetch(url, init),
+      request: (url, options) => request(url, options),
+      baseUrl,
+    });
+
+    await expect(caller.send('Reading', '/upload', { method: 'GET', headers: {} }, [204])).rejects.toMatchObject({
+      name: 'GatewayError',
+      status: 200,
+    });
+  });
 
   it('does not follow a redirect', async () => {
     const redirecting = createServer((_request, response) => {

@@ -1,4 +1,4 @@
-import { type Response } from 'undici';
+import { type Dispatcher, type Response } from 'undici';
 
 /** The error body every Rokks service sends: `{statusCode, error, message, details?}`. */
 export interface ErrorBody {
@@ -40,18 +40,37 @@ export class GatewayError extends Error {
 
 /** Builds the error of a response that did not have the expected status; reads and discards its body. */
 export async function errorFromResponse(service: string, action: string, response: Response): Promise<GatewayError> {
+  return errorFromStatus(service, action, response.status, response.statusText, () => response.text());
+}
+
+/** Builds the error of an undici `request` response that did not have the expected status; reads and discards its body. */
+export async function errorFromResponseData(
+  service: string,
+  action: string,
+  response: Dispatcher.ResponseData,
+): Promise<GatewayError> {
+  return errorFromStatus(service, action, response.statusCode, response.statusText, () => response.body.text());
+}
+
+async function errorFromStatus(
+  service: string,
+  action: string,
+  status: number,
+  statusText: string,
+  readText: () => Promise<string>,
+): Promise<GatewayError> {
   let text = '';
 
   try {
-    text = await response.text();
+    text = await readText();
   } catch {
     // The status alone still describes the failure.
   }
 
   const body = parseErrorBody(text);
-  const reason = body?.message ?? (text.trim().slice(0, 500) || response.statusText);
+  const reason = body?.message ?? (text.trim().slice(0, 500) || statusText);
 
-  return new GatewayError(service, response.status, `${action} failed with status ${response.status}: ${reason}`, body?.error ?? null, body?.details);
+  return new GatewayError(service, status, `${action} failed with status ${status}: ${reason}`, body?.error ?? null, body?.details);
 }
 
 /** Wraps an error thrown before any response came (network, TLS) as a retryable `GatewayError`; an abort error passes through. */

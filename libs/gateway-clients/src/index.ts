@@ -12,7 +12,13 @@ export {
   WORKSPACE_HEADER,
 } from './doc-gateway-client';
 export { type EtlJobPayload, uploadBlobPath } from './etl-job';
-export { type BaseUrl, type GatewayConnection, type MeshFetchFunction } from './gateway-connection';
+export {
+  type BaseUrl,
+  type GatewayConnection,
+  type MeshFetchFunction,
+  type MeshRequestFunction,
+  type MeshRequestInit,
+} from './gateway-connection';
 export { type ErrorBody, GatewayError } from './gateway-error';
 export {
   type AuditEntryView,

@@ -23,7 +23,7 @@ export {
   type MeshServerOptions,
   updateServerIdentity,
 } from './tls/https-server-options';
-export { createMeshAgent, type MeshFetch, meshFetch } from './tls/mesh-fetch';
+export { createMeshAgent, type MeshFetch, meshFetch, type MeshRequestOptions } from './tls/mesh-fetch';
 export { microserviceClientOptions, microserviceOptions } from './tls/microservice-options';
 export {
   type AuthenticatedPeer,

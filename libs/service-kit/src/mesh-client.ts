@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { type RequestInit, type Response } from 'undici';
+import { type Dispatcher, type RequestInit, type Response } from 'undici';
 
-import { type MeshFetch, meshFetch } from '@rokks/mesh';
+import { type MeshFetch, meshFetch, type MeshRequestOptions } from '@rokks/mesh';
 
 import { ServiceContext } from './service-context';
 
@@ -33,6 +33,11 @@ export class MeshClient implements OnModuleDestroy {
 
   fetch(url: string | URL, init?: RequestInit): Promise<Response> {
     return this.current(url, init);
+  }
+
+  /** Sends a request with undici's `request`, whose bodies are Node streams; see `MeshFetch.request`. */
+  request(url: string | URL, options?: MeshRequestOptions): Promise<Dispatcher.ResponseData> {
+    return this.current.request(url, options);
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -35,7 +35,11 @@ export class ServiceDirectoryHost implements OnModuleDestroy {
 }
 
 function connection(mesh: MeshClient, baseUrl: BaseUrl): GatewayConnection {
-  return { fetch: (url, init) => mesh.fetch(url, init), baseUrl };
+  return {
+    fetch: (url, init) => mesh.fetch(url, init),
+    request: (url, options) => mesh.request(url, options),
+    baseUrl,
+  };
 }
 
 /**

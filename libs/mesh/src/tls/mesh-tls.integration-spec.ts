@@ -109,6 +109,43 @@ describe('mesh mutual TLS over HTTPS', () => {
     }
   });
 
+  it('sends request calls with the certificate and secret', async () => {
+    const call = meshFetch(clientIdentity);
+
+    try {
+      const response = await call.request(`https://127.0.0.1:${port}/whoami`);
+
+      expect(response.statusCode).toBe(200);
+      expect(await response.body.json()).toEqual({ peer: 'beta', internalSecret: INTERNAL_SECRET });
+    } finally {
+      await call.close();
+    }
+  });
+
+  it("keeps a request call's own secret header", async () => {
+    const call = meshFetch(clientIdentity);
+
+    try {
+      const response = await call.request(`https://127.0.0.1:${port}/whoami`, {
+        headers: { 'X-Rokks-Internal': 'caller-secret' },
+      });
+
+      expect(await response.body.json()).toEqual({ peer: 'beta', internalSecret: 'caller-secret' });
+    } finally {
+      await call.close();
+    }
+  });
+
+  it('rejects plain http URLs in request calls', async () => {
+    const call = meshFetch(clientIdentity);
+
+    try {
+      await expect(call.request(`http://127.0.0.1:${port}/whoami`)).rejects.toThrow(MeshError);
+    } finally {
+      await call.close();
+    }
+  });
+
   it('verifies the server by its localhost name', async () => {
     const call = meshFetch(clientIdentity);
 
