@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
@@ -47,14 +47,13 @@ describe('UploadMeter', () => {
     ]);
   });
 
-  it('counts and hashes the bytes', async () => {
+  it('counts the bytes', async () => {
     const bytes = randomBytes(FORWARD_CHUNK_BYTES + 999);
     const meter = new UploadMeter(bytes.length);
 
     await meterAll(meter, recordSizedPieces(bytes, 1000));
 
     expect(meter.bytes).toBe(bytes.length);
-    expect(meter.digest()).toBe(createHash('sha256').update(bytes).digest('hex'));
   });
 
   it('keeps bytes of a reused source buffer', async () => {
@@ -85,7 +84,7 @@ describe('UploadMeter', () => {
     const output = await meterAll(meter, []);
 
     expect(output).toEqual([]);
-    expect(meter.digest()).toBe(createHash('sha256').digest('hex'));
+    expect(meter.bytes).toBe(0);
   });
 
   it('fails with 413 past the limit', async () => {

@@ -1,4 +1,3 @@
-import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 
 import { TransformHttpError } from '../http/transform-http.error';
@@ -12,25 +11,19 @@ import { TransformHttpError } from '../http/transform-http.error';
 export const FORWARD_CHUNK_BYTES = 256 * 1024;
 
 /**
- * Passes an upload's bytes through while it counts them and computes their
- * SHA-256, gathered into chunks of `FORWARD_CHUNK_BYTES`. Past `maxBytes` it
- * fails with a 413 error, so the copy to the blob store stops and the
- * partial blob is discarded.
+ * Passes an upload's bytes through while it counts them, gathered into
+ * chunks of `FORWARD_CHUNK_BYTES`. Past `maxBytes` it fails with a 413
+ * error, so the copy to the blob store stops and the partial blob is
+ * discarded. The blob store computes the SHA-256.
  */
 export class UploadMeter extends Transform {
   bytes = 0;
-  private readonly hash: Hash = createHash('sha256');
   private pending: Buffer | null = null;
   private pendingBytes = 0;
 
   constructor(private readonly maxBytes: number) {
     // Up to two gathered chunks wait on each side, so an upload buffers about 1.3 MiB here.
     super({ readableHighWaterMark: 2 * FORWARD_CHUNK_BYTES, writableHighWaterMark: 2 * FORWARD_CHUNK_BYTES });
-  }
-
-  /** Lower-case hex SHA-256 of the bytes; read it once, after the stream ended. */
-  digest(): string {
-    return this.hash.digest('hex');
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -42,7 +35,6 @@ export class UploadMeter extends Transform {
       return;
     }
 
-    this.hash.update(chunk);
     this.gather(chunk);
     callback();
   }
