@@ -185,9 +185,19 @@ export class QueryFastPath implements OnModuleInit {
     response.setHeader(REQUEST_ID_HEADER, exchange.requestId);
     response.once('close', () => this.logCompletion(request, response, exchange, startedAt));
 
+    let text: string;
+
+    try {
+      text = await readBody(request);
+    } catch {
+      // The client closed the connection before the body ended: there is no
+      // one to respond to, and the completion line reports it as aborted.
+      return;
+    }
+
     try {
       // The Nest route's order: body parser, guard, validation pipe, handler.
-      const body = parseJson(parser, await readBody(request));
+      const body = parseJson(parser, text);
       const user = await this.authenticate(request, route.decision);
 
       exchange.userId = user.id;
