@@ -37,6 +37,7 @@ export class EtlJobRegistration implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     const connection = (service: string): GatewayConnection => ({
       fetch: (url, init) => this.mesh.fetch(url, init),
+      request: (url, options) => this.mesh.request(url, options),
       baseUrl: this.directory.resolver(service),
     });
     const dependencies = {
