@@ -124,7 +124,10 @@ export class QueryFastPath implements OnModuleInit {
     const listeners = fastify.server.listeners('request') as RequestListener[];
 
     if (listeners.length !== 1 || this.routes.size === 0) {
-      this.logger.warn({ listeners: listeners.length, routes: this.routes.size }, 'query fast path not installed');
+      this.logger.warn(
+        { listeners: listeners.length, routes: this.routes.size },
+        'query fast path not installed: expected one request listener and a route with a user access decision; the query routes go through Nest',
+      );
 
       return;
     }
@@ -190,8 +193,8 @@ export class QueryFastPath implements OnModuleInit {
     try {
       text = await readBody(request);
     } catch {
-      // The client closed the connection before the body ended: there is no
-      // one to respond to, and the completion line reports it as aborted.
+      // The client closed the connection before the body ended, so no one
+      // is left to respond to. The completion line reports it as aborted.
       return;
     }
 
@@ -266,8 +269,9 @@ export class QueryFastPath implements OnModuleInit {
 
   /**
    * Writes the request's one line, with the fields of the kit's request
-   * logging minus the headers: at error level for a 5xx status, and with
-   * `aborted` when the client left before the response ended.
+   * logging minus the headers. A 5xx status logs at error level, `aborted`
+   * marks a client that left before the response ended, and a request that
+   * ended before any response has no status.
    */
   private logCompletion(request: IncomingMessage, response: ServerResponse, exchange: Exchange, startedAt: number): void {
     const statusCode = response.statusCode;
@@ -275,7 +279,7 @@ export class QueryFastPath implements OnModuleInit {
       requestId: exchange.requestId,
       userId: exchange.userId,
       req: { id: exchange.requestId, method: request.method, url: request.url, remoteAddress: request.socket.remoteAddress },
-      res: { statusCode },
+      res: { statusCode: response.headersSent ? statusCode : undefined },
       responseTime: Math.round(performance.now() - startedAt),
       aborted: response.writableFinished ? undefined : true,
     };
