@@ -64,32 +64,6 @@ describe('SqliteJobEngine storage', () => {
 
     await expect(SqliteJobEngine.open({ file })).rejects.toThrow(/newer than this engine/u);
   });
-
-  it('flushes job state again after an unflushed claim', async () => {
-    const engine = await SqliteJobEngine.open({ ...FAST_OPTIONS, file: databaseFile('storage-flush') });
-    // The claim's commit runs with synchronous=NORMAL, and every other write of the state connection with FULL (2).
-    const stateDb = (engine as unknown as { store: { stateDb: Database.Database } }).store.stateDb;
-    const inHandler: unknown[] = [];
-
-    engine.registerHandler('ETL', async () => {
-      inHandler.push(stateDb.pragma('synchronous', { simple: true }));
-
-      return Promise.resolve(null);
-    });
-
-    try {
-      await engine.start();
-
-      const job = await engine.submit({ type: 'ETL' });
-
-      await waitForStatus(engine, job.id, 'succeeded');
-
-      expect(inHandler).toEqual([2]);
-      expect(stateDb.pragma('synchronous', { simple: true })).toBe(2);
-    } finally {
-      await engine.close();
-    }
-  });
 });
 
 /** Longer than any test's timeout, so a job that runs was started by a wake and not by a poll. */

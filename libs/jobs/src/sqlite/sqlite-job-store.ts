@@ -443,29 +443,7 @@ export class SqliteJobStore {
       return { recorded, swept, claimed };
     });
 
-    if (outcomes.length > 0) {
-      return this.write(() => run.immediate());
-    }
-
-    // A cycle without outcomes only claims jobs and requeues expired leases,
-    // so its commit skips the flush to disk. Other processes still see the
-    // claim at once. A power loss can undo the commit, and then the job runs
-    // again without that attempt counted, or the next cycle sweeps the same
-    // leases. The next flushed commit (a submit, a stored outcome) flushes it.
-    // The pragma is set and reset within one synchronous call, so no other
-    // write of this connection runs unflushed. It goes through `pragma`,
-    // which prepares the statement each time, because a prepared
-    // `PRAGMA synchronous` statement run again did not always set the value
-    // (tried with better-sqlite3 12).
-    return this.write(() => {
-      this.stateDb.pragma('synchronous = NORMAL');
-
-      try {
-        return run.immediate();
-      } finally {
-        this.stateDb.pragma('synchronous = FULL');
-      }
-    });
+    return this.write(() => run.immediate());
   }
 
   /**

@@ -56,7 +56,7 @@ CREATE TABLE IF NOT EXISTS job_logs (
 
 export interface OpenOptions {
   busyTimeoutMs: number;
-  /** FULL for job state, so a submit or a stored outcome survives a power loss (claims skip the flush, see `SqliteJobStore.cycle`). NORMAL for progress and logs. */
+  /** FULL for job state, so a committed claim or completion survives a power loss; NORMAL for progress and logs. */
   synchronous: 'FULL' | 'NORMAL';
 }
 
