@@ -92,6 +92,13 @@ class Planner {
   private scope: ScopeColumn[] = [];
   private width = 0;
   private readonly segments: Segment[] = [{ ops: [], buffer: null }];
+  /**
+   * The slot that each derive op writes, for derives that cannot fail: an
+   * expression marked `cannotFail` without a result cast. Such an op
+   * reports nothing and drops no row, so a later filter that does not read
+   * its slot may run before it (see `filter`).
+   */
+  private readonly quietDerives = new Map<RowOp, number>();
 
   constructor(private readonly sink: ErrorSink) {}
 
@@ -356,7 +363,13 @@ class Planner {
     };
 
     if (compiled !== null) {
-      this.ops.push(deriveOp(slot, step.column, compiled.evaluate, result, this.sink));
+      const op = deriveOp(slot, step.column, compiled.evaluate, result, this.sink);
+
+      this.ops.push(op);
+
+      if (compiled.cannotFail && result === null) {
+        this.quietDerives.set(op, slot);
+      }
     }
 
     // A derive onto an existing name replaces that column at its position.
@@ -370,6 +383,7 @@ class Planner {
   }
 
   private filter(step: StepOf<'filter'>, path: string): void {
+    const opsBefore = this.ops.length;
     const compiled = this.compile(step.expr, `${path}.expr`);
 
     if (compiled === null) {
@@ -385,7 +399,27 @@ class Planner {
       return;
     }
 
-    this.ops.push(filterOp(compiled.evaluate, this.sink));
+    const ops = this.ops;
+    let at = ops.length;
+
+    // The filter goes before the quiet derives just above it whose columns it
+    // does not read, so rows it drops skip them. Those derives report nothing
+    // and keep every row, so each row gives the same output and errors either
+    // way. When compiling the filter added a conversion, the filter stays
+    // last, because that conversion must run before it.
+    if (ops.length === opsBefore) {
+      while (at > 0) {
+        const slot = this.quietDerives.get(ops[at - 1]);
+
+        if (slot === undefined || compiled.reads.includes(slot)) {
+          break;
+        }
+
+        at -= 1;
+      }
+    }
+
+    ops.splice(at, 0, filterOp(compiled.evaluate, this.sink));
   }
 
   private fill(step: StepOf<'fill'>, path: string): void {

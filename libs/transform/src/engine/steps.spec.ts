@@ -237,6 +237,102 @@ describe('filter', () => {
   });
 });
 
+describe('a filter after a derive', () => {
+  // A filter runs before a derive that cannot fail and whose column it does
+  // not read; these cases must give what running the steps in order gives.
+  const FLIGHT_COLUMNS: InputColumn[] = [
+    { name: 'delay', type: 'integer' },
+    { name: 'origin', type: 'text' },
+    { name: 'destination', type: 'text' },
+  ];
+  const FLIGHT_ROWS: RawValue[][] = [
+    ['5', 'SFO', 'LAX'],
+    ['-3', 'JFK', 'BOS'],
+    ['0', 'ORD', null],
+    [null, 'SEA', 'PDX'],
+    ['12', 'a\tb', 'c\\d'],
+    ['oops', 'DEN', 'PHX'],
+  ];
+
+  function flights(steps: Step[], onError: 'reject-row' | 'null' = 'reject-row'): TransformResult {
+    return runTransformation(FLIGHT_ROWS, { steps, onError }, { columns: FLIGHT_COLUMNS });
+  }
+
+  it('keeps the derived column of the rows that pass, and rejects a bad value of a dropped row', () => {
+    const result = flights([
+      { op: 'derive', column: 'route', expr: "origin || '-' || destination" },
+      { op: 'filter', expr: 'delay > 0' },
+    ]);
+
+    expect(result.rows).toEqual([
+      [5n, 'SFO', 'LAX', 'SFO-LAX'],
+      [12n, 'a\tb', 'c\\d', 'a\tb-c\\d'],
+    ]);
+    expect(result.errors).toEqual([
+      { row: 7, column: 'delay', value: 'oops', message: 'cannot read as integer: not an integer' },
+    ]);
+    expect(result.stats).toEqual({ rowsIn: 6, rowsOut: 2, rowsRejected: 1, valuesNulled: 0 });
+  });
+
+  it('still sees the derived column when the filter reads it', () => {
+    const result = flights([
+      { op: 'derive', column: 'route', expr: "origin || '-' || destination" },
+      { op: 'filter', expr: "route = 'JFK-BOS' or route is null" },
+    ]);
+
+    expect(result.rows).toEqual([
+      [-3n, 'JFK', 'BOS', 'JFK-BOS'],
+      [0n, 'ORD', null, null],
+    ]);
+  });
+
+  it('rejects a row the filter drops when a derive before it fails there', () => {
+    const result = flights([
+      { op: 'derive', column: 'ratio', expr: '10 / delay' },
+      { op: 'filter', expr: "origin = 'SFO'" },
+    ]);
+
+    expect(result.rows).toEqual([[5n, 'SFO', 'LAX', 2n]]);
+    expect(result.errors).toEqual([
+      { row: 4, column: 'ratio', value: null, message: 'division by zero' },
+      { row: 7, column: 'delay', value: 'oops', message: 'cannot read as integer: not an integer' },
+    ]);
+  });
+
+  it('rejects a row the filter drops when the cast of a derive before it fails there', () => {
+    const result = flights([
+      { op: 'derive', column: 'code', type: 'integer', expr: 'origin' },
+      { op: 'filter', expr: 'delay > 100' },
+    ]);
+
+    expect(result.rows).toEqual([]);
+    expect(result.errors.map((error) => [error.row, error.column])).toEqual([
+      [2, 'code'],
+      [3, 'code'],
+      [4, 'code'],
+      [5, 'code'],
+      [6, 'code'],
+      [7, 'code'],
+    ]);
+  });
+
+  it('nulls a bad value of a dropped row under the null policy, as in step order', () => {
+    const result = flights(
+      [
+        { op: 'derive', column: 'route', expr: "origin || '-' || destination" },
+        { op: 'filter', expr: 'delay is null' },
+      ],
+      'null',
+    );
+
+    expect(result.rows).toEqual([
+      [null, 'SEA', 'PDX', 'SEA-PDX'],
+      [null, 'DEN', 'PHX', 'DEN-PHX'],
+    ]);
+    expect(result.stats.valuesNulled).toBe(1);
+  });
+});
+
 describe('fill', () => {
   const columns: InputColumn[] = [{ name: 'station' }, { name: 'reading', type: 'integer' }];
   const rows = [

@@ -516,6 +516,20 @@ describe('compileExpression', () => {
     expect(compiled.reads).toEqual([0, 2, 4]);
   });
 
+  it.each([
+    ['t', true],
+    ["'a'", true],
+    ['null', true],
+    ["t || '-' || t", true],
+    ['i || f || b', true],
+    ["upper(t) || '-'", false],
+    ['i + 1', false],
+    ['i > 0', false],
+    ["t || ('x' || i / j)", false],
+  ])('marks %s as cannot fail: %s', (text, cannotFail) => {
+    expect(compileExpression(text, SCHEMA).cannotFail).toBe(cannotFail);
+  });
+
   it('looks columns up by index, not by position in the schema', () => {
     const compiled = compileExpression('a - b', [
       { name: 'a', type: 'integer', index: 5 },

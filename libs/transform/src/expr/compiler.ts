@@ -32,6 +32,8 @@ export interface Typed {
   type: ExpressionType;
   evaluate: Evaluator;
   constant: boolean;
+  /** True when `evaluate` has no effect but its result and raises no EvaluationError; absent means it may. */
+  cannotFail?: boolean;
 }
 
 export interface FunctionDefinition {
@@ -48,7 +50,7 @@ export interface FunctionDefinition {
 const NULL_EVALUATOR: Evaluator = () => null;
 
 export function constantOf(type: ExpressionType, value: Value): Typed {
-  return { type, evaluate: () => value, constant: true };
+  return { type, evaluate: () => value, constant: true, cannotFail: true };
 }
 
 /** Returns the operand's evaluator widened to `type`; a constant is widened once, here. */
@@ -116,7 +118,7 @@ export class ExpressionCompiler {
       case 'boolean':
         return constantOf('boolean', node.value);
       case 'null':
-        return { type: 'null', evaluate: NULL_EVALUATOR, constant: true };
+        return { type: 'null', evaluate: NULL_EVALUATOR, constant: true, cannotFail: true };
       case 'column':
         return this.compileColumn(node.name, node.position);
       case 'unary':
@@ -146,7 +148,12 @@ export class ExpressionCompiler {
       this.reads.push(index);
     }
 
-    return { type: column.type, evaluate: (row) => row[index] as Value, constant: false };
+    return {
+      type: column.type,
+      evaluate: (row) => row[index] as Value,
+      constant: false,
+      cannotFail: true,
+    };
   }
 
   private compileUnary(node: ExpressionNode & { kind: 'unary' }): Typed {
@@ -301,6 +308,8 @@ export class ExpressionCompiler {
         return y === null ? null : (x as string) + (y as string);
       },
       constant: left.constant && right.constant,
+      // Joining texts, and writing a number or boolean as text, cannot fail.
+      cannotFail: left.cannotFail === true && right.cannotFail === true,
     };
   }
 

@@ -15,6 +15,13 @@ export interface CompiledExpression {
   evaluate: Evaluator;
   /** `index` of each column the expression reads, in order of first use. */
   reads: number[];
+  /**
+   * True when the expression is built only from column reads, constants and
+   * `||`, so `evaluate` raises no EvaluationError and has no other effect.
+   * NOTE: `||` can still throw V8's RangeError for a result longer than its
+   * string length limit (about 2^29 characters).
+   */
+  cannotFail: boolean;
 }
 
 /** The names of the functions expressions may call. */
@@ -32,5 +39,10 @@ export function compileExpression(
   const compiler = new ExpressionCompiler(columns, FUNCTIONS);
   const typed = compiler.compile(tree);
 
-  return { type: typed.type, evaluate: typed.evaluate, reads: compiler.reads };
+  return {
+    type: typed.type,
+    evaluate: typed.evaluate,
+    reads: compiler.reads,
+    cannotFail: typed.cannotFail === true,
+  };
 }
