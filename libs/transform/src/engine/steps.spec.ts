@@ -333,6 +333,62 @@ describe('a filter after a derive', () => {
   });
 });
 
+describe('output rows', () => {
+  it('gives each row its own array', () => {
+    const result = transform([]);
+
+    expect(result.rows).toEqual([
+      ['2015-01-01', 12.5, 3, 'rain'],
+      ['2015-01-02', 10, -1.5, ' sun '],
+      ['2015-01-03', 8, 2, null],
+    ]);
+    expect(new Set(result.rows).size).toBe(3);
+  });
+
+  it('leaves out a dropped last column and a derived column after it', () => {
+    const result = transform([
+      { op: 'derive', column: 'spread', expr: 'temp_max - temp_min' },
+      { op: 'drop', columns: ['weather', 'spread'] },
+    ]);
+
+    expect(result.rows).toEqual([
+      ['2015-01-01', 12.5, 3],
+      ['2015-01-02', 10, -1.5],
+      ['2015-01-03', 8, 2],
+    ]);
+  });
+
+  it('takes the columns in select order when it differs from input order', () => {
+    const result = transform([{ op: 'select', columns: ['temp_min', 'date'] }]);
+
+    expect(result.rows).toEqual([
+      [3, '2015-01-01'],
+      [-1.5, '2015-01-02'],
+      [2, '2015-01-03'],
+    ]);
+  });
+
+  it('keeps a keep-last dedupe holding rows back until finish', () => {
+    const rows: RawValue[][] = [
+      ['2015-01-01', '1', '0', 'rain'],
+      ['2015-01-02', '2', '0', 'sun'],
+      ['2015-01-03', '3', '0', 'rain'],
+    ];
+    const result = transform(
+      [
+        { op: 'dedupe', keys: ['weather'], keep: 'last' },
+        { op: 'filter', expr: 'temp_max > 1' },
+      ],
+      rows,
+    );
+
+    expect(result.rows).toEqual([
+      ['2015-01-02', 2, 0, 'sun'],
+      ['2015-01-03', 3, 0, 'rain'],
+    ]);
+  });
+});
+
 describe('fill', () => {
   const columns: InputColumn[] = [{ name: 'station' }, { name: 'reading', type: 'integer' }];
   const rows = [

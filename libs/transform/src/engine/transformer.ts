@@ -9,7 +9,7 @@ import {
   type Value,
 } from '../types';
 import { ErrorSink } from './error-sink';
-import { type Plan } from './plan';
+import { type Plan, type RowOp } from './plan';
 import { planTransformation } from './planner';
 import { TransformFailedError } from './transform-failed.error';
 
@@ -78,6 +78,10 @@ class PlannedTransformer implements Transformer {
   private rowsOut = 0;
   /** One row array reused for every input row; buffered rows get their own copy. */
   private readonly scratch: unknown[];
+  /** The ops of a plan without a keep-last dedupe, which `push` runs in its own loop; else null. */
+  private readonly singleSegmentOps: readonly RowOp[] | null;
+  /** The number of output columns when they are slots 0 to n - 1 in order, else -1. Then an output row is a slice of the row. */
+  private readonly slicedWidth: number;
 
   constructor(
     private readonly plan: Plan,
@@ -87,6 +91,10 @@ class PlannedTransformer implements Transformer {
     this.columns = plan.columns;
     this.nextRowNumber = firstRowNumber;
     this.scratch = new Array<unknown>(plan.width).fill(null);
+    this.singleSegmentOps = plan.segments.length === 1 ? plan.segments[0].ops : null;
+    this.slicedWidth = plan.outputSlots.every((slot, index) => slot === index)
+      ? plan.outputSlots.length
+      : -1;
   }
 
   get stats(): TransformStats {
@@ -102,12 +110,16 @@ class PlannedTransformer implements Transformer {
     this.requireOpen('push');
 
     const output: Value[][] = [];
-    const { sink, scratch } = this;
+    const { sink, scratch, singleSegmentOps: ops } = this;
     const { inputCount } = this.plan;
     let rowNumber = firstRowNumber ?? this.nextRowNumber;
 
-    this.guard(() => {
-      for (const raw of rows) {
+    // This loop runs once per input row. It stays in this method rather than
+    // in a closure passed to guard(), so its variables stay local.
+    try {
+      for (let row = 0; row < rows.length; row += 1) {
+        const raw = rows[row];
+
         sink.rowNumber = rowNumber;
         rowNumber += 1;
         this.rowsIn += 1;
@@ -120,9 +132,29 @@ class PlannedTransformer implements Transformer {
           scratch[index] = raw[index] ?? null;
         }
 
-        this.run(0, scratch, output);
+        if (ops === null) {
+          this.run(0, scratch, output);
+          continue;
+        }
+
+        let passed = true;
+
+        for (let op = 0; op < ops.length; op += 1) {
+          if (!ops[op](scratch)) {
+            passed = false;
+            break;
+          }
+        }
+
+        if (passed) {
+          this.emit(scratch, output);
+        }
       }
-    });
+    } catch (error) {
+      this.markFailed(error);
+
+      throw error;
+    }
 
     this.nextRowNumber = rowNumber;
 
@@ -160,11 +192,15 @@ class PlannedTransformer implements Transformer {
     try {
       work();
     } catch (error) {
-      if (error instanceof TransformFailedError) {
-        this.state = 'failed';
-      }
+      this.markFailed(error);
 
       throw error;
+    }
+  }
+
+  private markFailed(error: unknown): void {
+    if (error instanceof TransformFailedError) {
+      this.state = 'failed';
     }
   }
 
@@ -177,7 +213,7 @@ class PlannedTransformer implements Transformer {
 
   /** Runs a row through the segments from `first` on, into the output or into a dedupe buffer. */
   private run(first: number, row: unknown[], output: Value[][]): void {
-    const { segments, outputSlots } = this.plan;
+    const { segments } = this.plan;
 
     for (let index = first; index < segments.length; index += 1) {
       const { ops, buffer } = segments[index];
@@ -195,13 +231,28 @@ class PlannedTransformer implements Transformer {
       }
     }
 
+    this.emit(row, output);
+  }
+
+  /** Adds the output columns of a row that passed every step to the output. */
+  private emit(row: readonly unknown[], output: Value[][]): void {
+    const { slicedWidth } = this;
+
+    this.rowsOut += 1;
+
+    if (slicedWidth >= 0) {
+      output.push(row.slice(0, slicedWidth) as Value[]);
+
+      return;
+    }
+
+    const { outputSlots } = this.plan;
     const out = new Array<Value>(outputSlots.length);
 
     for (let index = 0; index < outputSlots.length; index += 1) {
       out[index] = row[outputSlots[index]] as Value;
     }
 
-    this.rowsOut += 1;
     output.push(out);
   }
 }
