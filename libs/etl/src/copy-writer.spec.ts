@@ -1,6 +1,6 @@
-import { type Value } from '@rokks/transform';
+import { toCopyRow, type Value } from '@rokks/transform';
 
-import { CopyWriter } from './copy-writer';
+import { CopyWriter, toCopyLines } from './copy-writer';
 import { EtlError } from './etl.error';
 import { type LoadTargetWriter } from './etl.types';
 
@@ -10,7 +10,9 @@ class ManualWriter implements LoadTargetWriter {
   readonly settle: { resolve: () => void; reject: (error: Error) => void }[] = [];
 
   write(copyText: string | Uint8Array): Promise<void> {
-    this.texts.push(typeof copyText === 'string' ? copyText : Buffer.from(copyText).toString('utf8'));
+    this.texts.push(
+      typeof copyText === 'string' ? copyText : Buffer.from(copyText).toString('utf8'),
+    );
 
     return new Promise((resolve, reject) => this.settle.push({ resolve, reject }));
   }
@@ -38,7 +40,9 @@ describe('CopyWriter', () => {
 
     await copy.add(rows(2, 2));
     // The batch is full, so it is written.
-    expect(writer.texts).toEqual(['0\tname 0\t\\N\n1\tname 1\t\\N\n2\tname 2\t\\N\n3\tname 3\t\\N\n']);
+    expect(writer.texts).toEqual([
+      '0\tname 0\t\\N\n1\tname 1\t\\N\n2\tname 2\t\\N\n3\tname 3\t\\N\n',
+    ]);
 
     await copy.add(rows(3, 4));
     expect(writer.texts).toHaveLength(1);
@@ -109,7 +113,10 @@ describe('CopyWriter', () => {
     const error = await copy.add(rows(1, 1)).catch((thrown: unknown) => thrown);
 
     expect(error).toBeInstanceOf(EtlError);
-    expect(error).toMatchObject({ code: 'LOAD_FAILED', message: 'the load target rejected a write: Error: connection lost' });
+    expect(error).toMatchObject({
+      code: 'LOAD_FAILED',
+      message: 'the load target rejected a write: Error: connection lost',
+    });
   });
 
   it('stops waiting for a write when the run is aborted', async () => {
@@ -123,5 +130,51 @@ describe('CopyWriter', () => {
 
     controller.abort();
     expect(await ending).toMatchObject({ code: 'ABORTED' });
+  });
+});
+
+describe('toCopyLines', () => {
+  it.each<[bigint, string]>([
+    [0n, '0'],
+    [7n, '7'],
+    [-7n, '-7'],
+    [65_535n, '65535'],
+    [-65_535n, '-65535'],
+    [65_536n, '65536'],
+    [-65_536n, '-65536'],
+    [9_007_199_254_740_993n, '9007199254740993'],
+    [9_223_372_036_854_775_807n, '9223372036854775807'],
+    [-9_223_372_036_854_775_808n, '-9223372036854775808'],
+  ])('writes the integer %s as %s', (value, text) => {
+    expect(toCopyLines([[value]])).toBe(`${text}\n`);
+  });
+
+  it('writes each small integer the same on a repeat', () => {
+    expect(
+      toCopyLines([
+        [12n, -12n],
+        [12n, -12n],
+      ]),
+    ).toBe('12\t-12\n12\t-12\n');
+  });
+
+  it('escapes text and writes nulls, booleans and floats as toCopyText does', () => {
+    const row: Value[] = [
+      'a\tb',
+      'line\nbreak',
+      'back\\slash',
+      'cr\rhere',
+      null,
+      true,
+      false,
+      1.5,
+      '2015-01-01T10:00:00',
+      'plain',
+    ];
+
+    expect(toCopyLines([row])).toBe(
+      'a\\tb\tline\\nbreak\tback\\\\slash\tcr\\rhere\t\\N\tt\tf\t1.5\t2015-01-01T10:00:00\tplain\n',
+    );
+    expect(toCopyLines([row])).toBe(toCopyRow(row));
   });
 });

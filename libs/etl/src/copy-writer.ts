@@ -122,7 +122,12 @@ export class CopyWriter {
         throw error;
       }
 
-      throw new EtlError('LOAD_FAILED', `the load target rejected a write: ${String(error)}`, {}, { cause: error });
+      throw new EtlError(
+        'LOAD_FAILED',
+        `the load target rejected a write: ${String(error)}`,
+        {},
+        { cause: error },
+      );
     } finally {
       this.pending = null;
     }
@@ -134,6 +139,29 @@ const NEEDS_COPY_ESCAPE = /[\\\t\n\r]/u;
 
 /** Bound once, because each call through the package's re-export would run its getter. */
 const copyText = toCopyText;
+
+/** Integers from -SMALL_INTEGER_LIMIT to SMALL_INTEGER_LIMIT get their text from a cache. */
+const SMALL_INTEGER_LIMIT = 65_535;
+/** The text of each small integer at index value + SMALL_INTEGER_LIMIT, filled on first use. */
+const smallIntegerTexts: (string | undefined)[] = new Array<string | undefined>(
+  2 * SMALL_INTEGER_LIMIT + 1,
+);
+
+/**
+ * Writes a bigint in decimal. Integer columns mostly repeat small values, so
+ * their text comes from an array instead of a conversion to a double and
+ * V8's number-to-string cache. `Number(value)` is exact within the cache's
+ * range, and a bigint outside it converts to a double outside it too.
+ */
+function integerText(value: bigint): string {
+  const number = Number(value);
+
+  if (number >= -SMALL_INTEGER_LIMIT && number <= SMALL_INTEGER_LIMIT) {
+    return (smallIntegerTexts[number + SMALL_INTEGER_LIMIT] ??= String(number));
+  }
+
+  return copyText(value);
+}
 
 /** Writes rows as COPY text lines: values separated by tabs, each row ended by a newline. */
 export function toCopyLines(rows: readonly (readonly Value[])[]): string {
@@ -150,7 +178,13 @@ export function toCopyLines(rows: readonly (readonly Value[])[]): string {
       }
 
       // A string without those characters goes in as it is, and every other value through toCopyText.
-      text += typeof value === 'string' && !NEEDS_COPY_ESCAPE.test(value) ? value : copyText(value);
+      if (typeof value === 'string') {
+        text += NEEDS_COPY_ESCAPE.test(value) ? copyText(value) : value;
+      } else if (typeof value === 'bigint') {
+        text += integerText(value);
+      } else {
+        text += copyText(value);
+      }
     }
 
     text += '\n';
