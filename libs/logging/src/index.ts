@@ -1,6 +1,7 @@
 export { createLogger, LOG_LEVELS, type CreateLoggerOptions } from './create-logger';
 export { LoggingModule, ROKKS_LOGGER, type LoggingModuleOptions } from './logging.module';
 export { REQUEST_ID_HEADER, resolveRequestId } from './request-id.util';
+export { type CompletedExchange, type CompletionLogger, logRequestCompleted } from './request-completed';
 export { ScrubbingStream } from './scrubbing-stream';
 export { isSecretKey, redactSecretKeys } from './secret-keys';
 export { MIN_SECRET_VALUE_LENGTH, REDACTED, registerSecretValue, scrubSecretValues } from './secret-values';

@@ -7,7 +7,13 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 
 import { type AuthenticatedUser, hasRequiredRole } from '@rokks/auth-guard';
-import { InjectPinoLogger, PinoLogger, REQUEST_ID_HEADER, resolveRequestId } from '@rokks/logging';
+import {
+  InjectPinoLogger,
+  logRequestCompleted,
+  PinoLogger,
+  REQUEST_ID_HEADER,
+  resolveRequestId,
+} from '@rokks/logging';
 import { ServiceContext } from '@rokks/service-kit';
 
 import { type EdgeSettings } from '../edge.settings';
@@ -163,41 +169,15 @@ export class PublicRoutes implements OnModuleInit {
       ),
     };
 
-    response.once('close', () => this.logCompletion(exchange, startedAt));
+    response.once('close', () =>
+      logRequestCompleted(this.logger, request, response, exchange, startedAt),
+    );
     this.dropInternalHeaders(exchange);
 
     try {
       await this.forward(exchange, route, parsed);
     } catch (error) {
       this.failUnexpectedly(exchange, error);
-    }
-  }
-
-  /**
-   * Writes the one line of a forwarded request: at error level for a 5xx
-   * status, and with `aborted` when the browser left before the response ended.
-   */
-  private logCompletion(exchange: Exchange, startedAt: number): void {
-    const { request, response } = exchange;
-    const statusCode = response.statusCode;
-    const line = {
-      requestId: exchange.requestId,
-      userId: exchange.userId,
-      req: {
-        id: exchange.requestId,
-        method: request.method,
-        url: request.url,
-        remoteAddress: request.socket.remoteAddress,
-      },
-      res: { statusCode },
-      responseTime: Math.round(performance.now() - startedAt),
-      aborted: response.writableFinished ? undefined : true,
-    };
-
-    if (statusCode >= 500) {
-      this.logger.error(line, 'request completed');
-    } else {
-      this.logger.info(line, 'request completed');
     }
   }
 

@@ -1,7 +1,13 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 
-import { ForbiddenException, Inject, Injectable, type OnModuleInit, UnauthorizedException } from '@nestjs/common';
+import {
+  ForbiddenException,
+  Inject,
+  Injectable,
+  type OnModuleInit,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import { type FastifyInstance } from 'fastify';
 
@@ -15,7 +21,14 @@ import {
   type ResolvedAuthGuardOptions,
   TokenRejectedError,
 } from '@rokks/auth-guard';
-import { InjectPinoLogger, PinoLogger, REQUEST_ID_HEADER, resolveRequestId } from '@rokks/logging';
+import {
+  type CompletedExchange,
+  InjectPinoLogger,
+  logRequestCompleted,
+  PinoLogger,
+  REQUEST_ID_HEADER,
+  resolveRequestId,
+} from '@rokks/logging';
 import { type QueryResult } from '@rokks/sql-engine';
 
 import { describeException, errorHeaders } from '../http/sql-gateway-exception.filter';
@@ -29,12 +42,6 @@ type RequestListener = (request: IncomingMessage, response: ServerResponse) => v
 interface FastRoute {
   decision: Extract<AuthDecision, { kind: 'roles' | 'authenticated' }>;
   run(user: AuthenticatedUser, body: unknown): Promise<QueryResult>;
-}
-
-/** Request id and user of one request, for its completion line. */
-interface Exchange {
-  requestId: string;
-  userId?: string;
 }
 
 type JsonParser = ReturnType<FastifyInstance['getDefaultJsonParser']>;
@@ -134,7 +141,10 @@ export class QueryFastPath implements OnModuleInit {
 
     const [route] = listeners;
     const { bodyLimit, onProtoPoisoning, onConstructorPoisoning } = fastify.initialConfig;
-    const parser = fastify.getDefaultJsonParser(onProtoPoisoning ?? 'error', onConstructorPoisoning ?? 'error');
+    const parser = fastify.getDefaultJsonParser(
+      onProtoPoisoning ?? 'error',
+      onConstructorPoisoning ?? 'error',
+    );
 
     // While closing, fastify responds 503 to new requests, so they go to fastify then.
     fastify.addHook('preClose', (done) => {
@@ -172,7 +182,12 @@ export class QueryFastPath implements OnModuleInit {
     const contentType = request.headers['content-type'];
     const contentLength = request.headers['content-length'];
 
-    if (route === undefined || contentType === undefined || contentLength === undefined || !JSON_CONTENT_TYPE.test(contentType)) {
+    if (
+      route === undefined ||
+      contentType === undefined ||
+      contentLength === undefined ||
+      !JSON_CONTENT_TYPE.test(contentType)
+    ) {
       return undefined;
     }
 
@@ -181,12 +196,21 @@ export class QueryFastPath implements OnModuleInit {
     return Number.isSafeInteger(length) && length <= bodyLimit ? route : undefined;
   }
 
-  private async handle(request: IncomingMessage, response: ServerResponse, route: FastRoute, parser: JsonParser): Promise<void> {
+  private async handle(
+    request: IncomingMessage,
+    response: ServerResponse,
+    route: FastRoute,
+    parser: JsonParser,
+  ): Promise<void> {
     const startedAt = performance.now();
-    const exchange: Exchange = { requestId: resolveRequestId(request.headers[REQUEST_ID_HEADER]) };
+    const exchange: CompletedExchange = {
+      requestId: resolveRequestId(request.headers[REQUEST_ID_HEADER]),
+    };
 
     response.setHeader(REQUEST_ID_HEADER, exchange.requestId);
-    response.once('close', () => this.logCompletion(request, response, exchange, startedAt));
+    response.once('close', () =>
+      logRequestCompleted(this.logger, request, response, exchange, startedAt),
+    );
 
     let text: string;
 
@@ -211,7 +235,10 @@ export class QueryFastPath implements OnModuleInit {
   }
 
   /** Checks the access token and the roles with the messages and log lines of `RokksAuthGuard`. */
-  private async authenticate(request: IncomingMessage, decision: FastRoute['decision']): Promise<AuthenticatedUser> {
+  private async authenticate(
+    request: IncomingMessage,
+    decision: FastRoute['decision'],
+  ): Promise<AuthenticatedUser> {
     const verifier = this.authOptions.verifier;
 
     if (verifier === undefined) {
@@ -221,9 +248,14 @@ export class QueryFastPath implements OnModuleInit {
     const token = readBearerToken(request);
 
     if (!('value' in token)) {
-      this.logger.debug({ reason: token.problem, method: request.method, url: request.url }, 'access token missing');
+      this.logger.debug(
+        { reason: token.problem, method: request.method, url: request.url },
+        'access token missing',
+      );
 
-      throw new UnauthorizedException('Sign in: send one "Authorization: Bearer <access token>" header.');
+      throw new UnauthorizedException(
+        'Sign in: send one "Authorization: Bearer <access token>" header.',
+      );
     }
 
     let user: AuthenticatedUser;
@@ -239,13 +271,19 @@ export class QueryFastPath implements OnModuleInit {
 
       const level = error.reason === 'expired' ? 'debug' : 'warn';
 
-      this.logger[level]({ reason: error.reason, method: request.method, url: request.url }, 'access token rejected');
+      this.logger[level](
+        { reason: error.reason, method: request.method, url: request.url },
+        'access token rejected',
+      );
 
       throw new UnauthorizedException('The access token is invalid or expired; sign in again.');
     }
 
     if (decision.kind === 'roles' && !hasRequiredRole(user, decision.roles)) {
-      this.logger.info({ required: decision.roles, userId: user.id, url: request.url }, 'role missing');
+      this.logger.info(
+        { required: decision.roles, userId: user.id, url: request.url },
+        'role missing',
+      );
 
       throw new ForbiddenException(`This action needs the role ${decision.roles.join(' or ')}.`);
     }
@@ -265,29 +303,5 @@ export class QueryFastPath implements OnModuleInit {
     }
 
     sendJson(response, body.statusCode, body);
-  }
-
-  /**
-   * Writes the request's one line, with the fields of the kit's request
-   * logging minus the headers. A 5xx status logs at error level, `aborted`
-   * marks a client that left before the response ended, and a request that
-   * ended before any response has no status.
-   */
-  private logCompletion(request: IncomingMessage, response: ServerResponse, exchange: Exchange, startedAt: number): void {
-    const statusCode = response.statusCode;
-    const line = {
-      requestId: exchange.requestId,
-      userId: exchange.userId,
-      req: { id: exchange.requestId, method: request.method, url: request.url, remoteAddress: request.socket.remoteAddress },
-      res: { statusCode: response.headersSent ? statusCode : undefined },
-      responseTime: Math.round(performance.now() - startedAt),
-      aborted: response.writableFinished ? undefined : true,
-    };
-
-    if (statusCode >= 500) {
-      this.logger.error(line, 'request completed');
-    } else {
-      this.logger.info(line, 'request completed');
-    }
   }
 }
