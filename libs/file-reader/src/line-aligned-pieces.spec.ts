@@ -20,7 +20,7 @@ describe('LineAlignedPieces', () => {
     expect(align(['a,b\nc,', 'd\ne', ',f\n'])).toEqual(['a,b\n', 'c,d\n', 'e,f\n', '']);
   });
 
-  it('passes a piece without a line feed on whole, after the held bytes', () => {
+  it('passes a piece without a line feed on whole, after the carried bytes', () => {
     expect(align(['a\nbb', 'cc', 'dd\nee'])).toEqual(['a\n', 'bbcc', 'dd\n', 'ee']);
   });
 
@@ -46,7 +46,7 @@ describe('LineAlignedPieces', () => {
     }
   });
 
-  it('keeps held bytes apart from later changes to the source memory', () => {
+  it('keeps carried bytes apart from later changes to the source memory', () => {
     const aligner = new LineAlignedPieces();
     const source = Buffer.from('a\nbc', 'latin1');
 

@@ -2,21 +2,22 @@ const LF = 0x0a;
 
 /**
  * Cuts the pieces of a UTF-8 or Windows-1252 file after their last line
- * feed byte, and holds the bytes after it until the next piece. In these
+ * feed byte, and keeps the bytes after it until the next piece. In these
  * encodings byte 0x0A is always the character LF, so a cut there never
- * splits a character. The CSV parser then starts each piece at a record
- * start. Otherwise it would join the record cut at the end of the last
- * piece to the new text, and reading the joined string (a V8 cons string)
- * made it about a fifth slower on the flights file. A piece without a line
- * feed is passed on whole, with the held bytes before it, so the bytes held
- * never grow beyond one piece.
+ * splits a character. The CSV parser then starts each piece at a line
+ * start, which is a record start unless a quoted field spans lines.
+ * Otherwise it would join the record cut at the end of the last piece to
+ * the new text, and reading the joined string (a V8 cons string) made it
+ * about a fifth slower on the flights file. A piece without a line feed is
+ * passed on whole, after the carried bytes, so the carried bytes never grow
+ * beyond one piece.
  */
 export class LineAlignedPieces {
-  private held: Uint8Array = new Uint8Array(0);
+  private carried: Uint8Array = new Uint8Array(0);
   private joined: Uint8Array = new Uint8Array(0);
 
   /**
-   * Returns the held bytes and `bytes` up to and including its last line
+   * Returns the carried bytes and `bytes` up to and including its last line
    * feed, and keeps the rest for the next call. The next call may overwrite
    * the array returned, so it must be decoded before then.
    */
@@ -26,7 +27,7 @@ export class LineAlignedPieces {
     if (lastLineFeed < 0) {
       const whole = this.join(bytes, bytes.length);
 
-      this.held = new Uint8Array(0);
+      this.carried = new Uint8Array(0);
 
       return whole;
     }
@@ -34,34 +35,34 @@ export class LineAlignedPieces {
     const piece = this.join(bytes, lastLineFeed + 1);
 
     // Copied, because the source may reuse the memory of `bytes` (Buffer's slice() would not copy).
-    this.held = new Uint8Array(bytes.subarray(lastLineFeed + 1));
+    this.carried = new Uint8Array(bytes.subarray(lastLineFeed + 1));
 
     return piece;
   }
 
-  /** Returns the bytes still held, at the end of the file. */
+  /** Returns the bytes still carried, at the end of the file. */
   rest(): Uint8Array {
-    const rest = this.held;
+    const rest = this.carried;
 
-    this.held = new Uint8Array(0);
+    this.carried = new Uint8Array(0);
 
     return rest;
   }
 
-  /** Returns the held bytes followed by the first `length` bytes of `bytes`. */
+  /** Returns the carried bytes followed by the first `length` bytes of `bytes`. */
   private join(bytes: Uint8Array, length: number): Uint8Array {
-    if (this.held.length === 0) {
+    if (this.carried.length === 0) {
       return bytes.subarray(0, length);
     }
 
-    const total = this.held.length + length;
+    const total = this.carried.length + length;
 
     if (this.joined.length < total) {
       this.joined = new Uint8Array(Math.max(total, this.joined.length * 2));
     }
 
-    this.joined.set(this.held, 0);
-    this.joined.set(bytes.subarray(0, length), this.held.length);
+    this.joined.set(this.carried, 0);
+    this.joined.set(bytes.subarray(0, length), this.carried.length);
 
     return this.joined.subarray(0, total);
   }

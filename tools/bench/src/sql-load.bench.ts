@@ -174,8 +174,8 @@ export class BenchGateway {
 
   /**
    * Starts the gateway; `nodeArgs` go to its `node` (`--cpu-prof`, say).
-   * `root` is the folder whose `dist/` holds the gateway build to run: by
-   * default this workspace, or a copy of an older build to compare against.
+   * `root` is the folder whose `dist/` contains the gateway build to run. It
+   * is this workspace by default, or a copy of an older build to compare.
    */
   static async start(
     databaseUrl: string,

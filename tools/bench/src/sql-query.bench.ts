@@ -13,10 +13,10 @@
 // The script also records the CPU time per `SELECT 1` of the gateway, of
 // this client process and of the PostgreSQL server processes of the bench
 // database, for both paths. With BENCH_CPU_PROF_DIR set, the gateway writes a
-// V8 CPU profile into that folder when it stops. With BENCH_BASELINE_ROOT set
-// to a folder holding a copy of an older `dist/` (plus `nx.json` and links to
-// `node_modules` and `tools`), a second gateway runs that build on the same
-// database, and each `SELECT 1` round measures the baseline, the gateway and
+// V8 CPU profile into that folder when it stops. BENCH_BASELINE_ROOT names a
+// folder with a copy of an older `dist/` (plus `nx.json` and links to
+// `node_modules` and `tools`). A second gateway then runs that build on the
+// same database. Each `SELECT 1` round measures the baseline, the gateway and
 // node-postgres in turn, in a rotating order.
 //
 //   node tools/build/build.mjs bench sql-gateway && node dist/tools/bench/src/sql-query.bench.js [runs] [seconds]

@@ -96,7 +96,7 @@ describe('createChunkDecoder', () => {
     expect(() => decodeInPieces(bytes, 'utf-8', [1, 2, 3])).toThrow('The file is not valid UTF-8 at byte 4');
   });
 
-  it('names the start of a cut bad sequence when the caller reuses its buffer', () => {
+  it('reports cut sequence after buffer reuse', () => {
     const decoder = createChunkDecoder('utf-8');
     const buffer = Buffer.from([0x61, 0x62, 0xe2]);
 

@@ -239,7 +239,7 @@ describe('filter', () => {
 
 describe('a filter after a derive', () => {
   // A filter runs before a derive that cannot fail and whose column it does
-  // not read; these cases must give what running the steps in order gives.
+  // not read. These cases must give what running the steps in order gives.
   const FLIGHT_COLUMNS: InputColumn[] = [
     { name: 'delay', type: 'integer' },
     { name: 'origin', type: 'text' },
@@ -258,7 +258,7 @@ describe('a filter after a derive', () => {
     return runTransformation(FLIGHT_ROWS, { steps, onError }, { columns: FLIGHT_COLUMNS });
   }
 
-  it('keeps the derived column of the rows that pass, and rejects a bad value of a dropped row', () => {
+  it('derives kept rows, rejects dropped bad values', () => {
     const result = flights([
       { op: 'derive', column: 'route', expr: "origin || '-' || destination" },
       { op: 'filter', expr: 'delay > 0' },
@@ -299,7 +299,7 @@ describe('a filter after a derive', () => {
     ]);
   });
 
-  it('rejects a row the filter drops when the cast of a derive before it fails there', () => {
+  it('rejects dropped row on failing derive cast', () => {
     const result = flights([
       { op: 'derive', column: 'code', type: 'integer', expr: 'origin' },
       { op: 'filter', expr: 'delay > 100' },
@@ -316,7 +316,7 @@ describe('a filter after a derive', () => {
     ]);
   });
 
-  it('nulls a bad value of a dropped row under the null policy, as in step order', () => {
+  it('nulls dropped bad value under null policy', () => {
     const result = flights(
       [
         { op: 'derive', column: 'route', expr: "origin || '-' || destination" },
