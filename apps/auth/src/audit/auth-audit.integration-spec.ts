@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { type AuditEntryView } from '@rokks/gateway-clients';
 import { buildProjects, ServiceProcess } from '@rokks/testing';
 
 import { ADMIN_EMAIL, ADMIN_PASSWORD, AuthTestHarness, cookiePair, type SignedIn } from '../testing/auth-test-harness';
@@ -14,14 +15,6 @@ const IDP_CLIENT_SECRET = 'audit-client-secret-0c4b8e2a6f1d3b5c7e9a';
 /** Attempts one client may make per minute; the default client of `harness.login` stays below it. */
 const CLIENT_MAX_ATTEMPTS = 4;
 const ACCOUNT_MAX_FAILURES = 3;
-
-interface AuditEntry {
-  id: number;
-  actor: string;
-  action: string;
-  target: string | null;
-  details: unknown;
-}
 
 describe('auth audit entries', () => {
   let harness: AuthTestHarness;
@@ -81,18 +74,18 @@ describe('auth audit entries', () => {
     }
   });
 
-  async function readAudit(action: string): Promise<AuditEntry[]> {
+  async function readAudit(action: string): Promise<AuditEntryView[]> {
     const response = await harness.client(`${worker!.meshUrl}/api/audit?action=${action}&limit=500`, {
       headers: { authorization: `Bearer ${auditorToken}` },
     });
 
     expect(response.status).toBe(200);
 
-    return ((await response.json()) as { entries: AuditEntry[] }).entries;
+    return ((await response.json()) as { entries: AuditEntryView[] }).entries;
   }
 
   /** Reads the audit log until an entry of this action matches, because the auth service sends entries after it responds. */
-  async function auditEntry(action: string, matches: (entry: AuditEntry) => boolean): Promise<AuditEntry> {
+  async function auditEntry(action: string, matches: (entry: AuditEntryView) => boolean): Promise<AuditEntryView> {
     for (;;) {
       const found = (await readAudit(action)).find(matches);
 
@@ -163,7 +156,7 @@ describe('auth audit entries', () => {
 
   it('records user and role changes', async () => {
     const userId = await harness.createUser(admin.accessToken, 'analyst@example.com', 'a long enough password 1', ['viewer']);
-    const byTarget = (candidate: AuditEntry) => candidate.target === userId;
+    const byTarget = (candidate: AuditEntryView) => candidate.target === userId;
 
     expect((await harness.call('PATCH', `/auth/users/${userId}`, { token: admin.accessToken, body: { roles: ['editor'] } })).status).toBe(200);
     expect((await harness.call('PATCH', `/auth/users/${userId}`, { token: admin.accessToken, body: { disabled: true } })).status).toBe(200);
@@ -225,7 +218,7 @@ describe('auth audit entries', () => {
   });
 
   /** Counts the entries of `action` that match, once the entry `marker` shows that the attempts before it were handled. */
-  async function countAfter(action: string, matches: (entry: AuditEntry) => boolean, marker: (entry: AuditEntry) => boolean): Promise<number> {
+  async function countAfter(action: string, matches: (entry: AuditEntryView) => boolean, marker: (entry: AuditEntryView) => boolean): Promise<number> {
     await auditEntry('auth.sign_in_failed', marker);
 
     return (await readAudit(action)).filter(matches).length;
@@ -246,7 +239,7 @@ describe('auth audit entries', () => {
 
     expect(statuses).toEqual([401, 401, 401, 401, 429, 429, 429]);
 
-    const isThrottled = (candidate: AuditEntry) => (candidate.details as { reason?: string }).reason === 'too-many-attempts';
+    const isThrottled = (candidate: AuditEntryView) => (candidate.details as { reason?: string }).reason === 'too-many-attempts';
     const entry = await auditEntry('auth.sign_in_failed', isThrottled);
 
     expect(entry).toMatchObject({ actor: admin.body.user.id, target: admin.body.user.id });
@@ -278,7 +271,7 @@ describe('auth audit entries', () => {
 
     expect(statuses).toEqual([401, 401, 401, 429, 429, 429]);
 
-    const isThrottled = (candidate: AuditEntry) => candidate.target === userId && (candidate.details as { reason?: string }).reason === 'account-locked';
+    const isThrottled = (candidate: AuditEntryView) => candidate.target === userId && (candidate.details as { reason?: string }).reason === 'account-locked';
     const locking = await auditEntry('auth.sign_in_failed', (candidate) => candidate.target === userId && (candidate.details as { locked?: boolean }).locked === true);
     const entry = await auditEntry('auth.sign_in_failed', isThrottled);
 

@@ -1,19 +1,10 @@
 import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { AUDIT_RECORD_FAILED_MESSAGE } from '@rokks/gateway-clients';
+import { AUDIT_RECORD_FAILED_MESSAGE, type AuditEntryView } from '@rokks/gateway-clients';
 import { buildProjects, ServiceProcess } from '@rokks/testing';
 
 import { GatewayTestHarness, readJson } from '../testing/gateway-test-harness';
-
-interface AuditEntry {
-  id: number;
-  at: string;
-  actor: string;
-  action: string;
-  target: string | null;
-  details: unknown;
-}
 
 interface TableBody {
   id: string;
@@ -51,12 +42,12 @@ describe('table audit entries', () => {
   }
 
   /** Reads the worker's audit log as an admin until entries with this action and target arrive, newest first. */
-  async function auditEntriesFor(action: string, target: string): Promise<AuditEntry[]> {
+  async function auditEntriesFor(action: string, target: string): Promise<AuditEntryView[]> {
     for (;;) {
       const response = await gateway.client(`${worker!.meshUrl}/api/audit?action=${action}`, {
         headers: { authorization: `Bearer ${gateway.tokens.admin}` },
       });
-      const page = await readJson<{ entries: AuditEntry[] }>(response, 200);
+      const page = await readJson<{ entries: AuditEntryView[] }>(response, 200);
       const found = page.entries.filter((entry) => entry.target === target);
 
       if (found.length > 0) {
