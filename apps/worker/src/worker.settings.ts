@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 import { z } from 'zod';
 
 import { fromEnv, markSecret } from '@rokks/config';
@@ -99,6 +101,15 @@ export const workerSettings = z.object({
   jobsRetentionMaxCount: fromEnv(
     'JOBS_RETENTION_MAX_COUNT',
     wholeNumber(1, 10_000_000, 'jobs').default(10_000),
+  ),
+  /**
+   * Threads that read and transform blocks of one large CSV file at the
+   * same time; 0 reads files on the main thread. Default 2 on a machine
+   * with two or more cores, else 0.
+   */
+  etlThreads: fromEnv(
+    'ETL_THREADS',
+    wholeNumber(0, 64, 'threads').default(availableParallelism() >= 2 ? 2 : 0),
   ),
   /** Interval between two reads of the registry's service list, from which the ETL job finds the gateways. */
   serviceDiscoveryIntervalMs: fromEnv(

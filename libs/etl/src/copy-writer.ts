@@ -73,6 +73,29 @@ export class CopyWriter {
     }
   }
 
+  /**
+   * Writes COPY text built elsewhere (by a block thread) as one write of its
+   * own, after the batch gathered so far. Like `add`, it returns once the
+   * write has started, and the next write waits for it. `onWritten` runs
+   * once the target has taken the bytes, which are then free for reuse.
+   */
+  async addCopyText(bytes: Uint8Array, rows: number, onWritten?: () => void): Promise<void> {
+    if (rows === 0) {
+      onWritten?.();
+
+      return;
+    }
+
+    await this.flush();
+    await this.settle();
+    // A Buffer over the same memory, as the batches are, for targets that treat the text as a Buffer.
+    this.pending = this.writer.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).then(() => {
+      this.written += rows;
+      onWritten?.();
+    });
+    this.pending.catch(() => undefined);
+  }
+
   /** Writes what is left and waits until the target has taken every row. */
   async end(): Promise<void> {
     await this.flush();

@@ -1,7 +1,7 @@
 import { type Logger } from 'pino';
 
-import { type ByteSource } from '@rokks/file-reader';
-import { type TransformSpec } from '@rokks/transform';
+import { type ByteSource, lineCutDialect } from '@rokks/file-reader';
+import { type TransformSpec, type TransformStats } from '@rokks/transform';
 
 import { abortable, throwIfAborted } from './abort.util';
 import { ChunkProcessor } from './chunk-processor';
@@ -19,6 +19,9 @@ import {
   type ReadSettings,
   type RejectsSink,
 } from './etl.types';
+import { BlockPipeline } from './parallel/block-pipeline';
+import { blockThreadScript, sharedBlockThreadPool } from './parallel/block-runners';
+import { runsOnBlocks } from './parallel/block-work';
 import { createFileTransformer, openProfiledFileUnlessAborted, type ProfiledFile } from './profiled-file';
 import { RejectsFile } from './rejects-file';
 import { toLoadColumns } from './source-columns.util';
@@ -44,9 +47,25 @@ const EXPECTED_STOPS: ReadonlySet<EtlErrorCode> = new Set([
   'ABORTED',
 ]);
 
+/** Blocks of the file read ahead of the load per block thread. */
+const BLOCKS_AHEAD_PER_THREAD = 2;
+
 export interface RunEtlOptions extends ReadSettings {
-  /** Opens the file's bytes: a Node `Readable` or any async iterable of byte pieces. Called once. */
+  /**
+   * Opens the file's bytes: a Node `Readable` or any async iterable of byte
+   * pieces. Called once, or twice when the file is read in blocks by
+   * threads: once for the sample, then for the whole file.
+   */
   source: () => ByteSource;
+  /**
+   * Threads that read and transform blocks of a CSV file at the same time;
+   * 0, the default, reads the file on the calling thread. Blocks are used
+   * only for a CSV file in UTF-8 or Windows-1252 that is larger than the
+   * sample, with a spec whose steps carry nothing from row to row (no
+   * `dedupe`, no `fill` from the previous row), and only when this code
+   * runs compiled.
+   */
+  threads?: number;
   /** The transformation spec, validated against the file's columns. */
   spec: unknown;
   target: EtlTargetOptions;
@@ -80,12 +99,12 @@ export async function runEtl(options: RunEtlOptions): Promise<EtlResult> {
   const file = await openProfiledFileUnlessAborted(openSource(options), settings, options.signal);
   const rejects = new RejectsFile(options.rejects);
   let writer: LoadTargetWriter | null = null;
-  let processor: ChunkProcessor | null = null;
+  let counters: { readonly stats: TransformStats } | null = null;
   let copy: CopyWriter | null = null;
   const progress = (): EtlProgress => ({
-    rowsRead: processor?.stats.rowsIn ?? 0,
+    rowsRead: counters?.stats.rowsIn ?? 0,
     rowsLoaded: copy?.rowsWritten ?? 0,
-    rowsRejected: processor?.stats.rowsRejected ?? 0,
+    rowsRejected: counters?.stats.rowsRejected ?? 0,
   });
   const timer = startProgressTimer(options, progress, log);
 
@@ -97,14 +116,23 @@ export async function runEtl(options: RunEtlOptions): Promise<EtlResult> {
 
     checkKey(options.target, columns);
     writer = await beginLoad(options, columns);
-    processor = new ChunkProcessor(transformer, (options.spec as TransformSpec).onError ?? 'fail');
     copy = new CopyWriter(writer, options.signal);
 
-    await streamRows(file, processor, rejects, copy, options.signal);
+    const blocks = openBlockPipeline(options, settings, file, rejects, copy, log);
+
+    if (blocks === null) {
+      const processor = new ChunkProcessor(transformer, (options.spec as TransformSpec).onError ?? 'fail');
+
+      counters = processor;
+      await streamRows(file, processor, rejects, copy, options.signal);
+    } else {
+      counters = blocks;
+      await blocks.run();
+    }
 
     const rejectsFileId = await rejects.close();
     const committed = await commitLoad(writer, options.signal);
-    const stats = processor.stats;
+    const stats = counters.stats;
 
     writer = null;
     clearInterval(timer);
@@ -162,6 +190,54 @@ async function streamRows(
   await copy.end();
 }
 
+/**
+ * Returns a pipeline that reads the file again in blocks on `options.threads`
+ * threads, or null when the file is read on this thread: no threads are
+ * asked for, the file or the spec does not allow blocks, or the threads'
+ * script is not compiled. The sample's reader is closed first.
+ */
+function openBlockPipeline(
+  options: RunEtlOptions,
+  settings: ReadSettings,
+  file: ProfiledFile,
+  rejects: RejectsFile,
+  copy: CopyWriter,
+  log: Logger | undefined,
+): BlockPipeline | null {
+  const threads = options.threads ?? 0;
+  const spec = options.spec as TransformSpec;
+  const dialect = lineCutDialect(file.reader.detected, settings.read);
+  const script = blockThreadScript();
+
+  if (threads <= 0 || file.sample.complete || dialect === null || !runsOnBlocks(spec) || script === null) {
+    return null;
+  }
+
+  const setup = {
+    spec: options.spec,
+    inputColumns: file.inputColumns,
+    firstRowNumber: file.reader.detected.header ? 2 : 1,
+    policy: spec.onError ?? 'fail',
+    dialect,
+  };
+
+  log?.info({ threads }, 'etl file read in blocks');
+  // The sample's download is not needed any more; the blocks start from the first byte.
+  file.reader.close().catch((error: unknown) => log?.warn({ err: error }, 'etl source close failed'));
+
+  return new BlockPipeline({
+    source: openSource(options),
+    byteOrderMarkBytes: file.reader.detected.bom && dialect.encoding === 'utf-8' ? 3 : 0,
+    setup,
+    runner: sharedBlockThreadPool(script).runner(setup, threads),
+    maxBlocksAhead: threads * BLOCKS_AHEAD_PER_THREAD,
+    rejects,
+    copy,
+    signal: options.signal,
+    log,
+  });
+}
+
 function openSource(options: RunEtlOptions): ByteSource {
   try {
     return options.source();
@@ -192,6 +268,12 @@ function checkRunOptions(options: RunEtlOptions): void {
 
   if (typeof options.loadId !== 'string' || options.loadId.length === 0) {
     problems.push('loadId must be a non-empty string');
+  }
+
+  const threads = options.threads ?? 0;
+
+  if (!Number.isInteger(threads) || threads < 0) {
+    problems.push(`threads must be a whole number of 0 or more, got ${String(threads)}`);
   }
 
   const interval = options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS;

@@ -1,4 +1,5 @@
-export { type ByteSource } from './byte-input';
+export { ByteInput, type ByteSource } from './byte-input';
+export { type BlockStart, CsvBlockReader, type CsvDialect, lineCutDialect, type LineCutEncoding } from './csv/csv-block-reader';
 export { DELIMITER_CANDIDATES } from './csv/sniff-delimiter.util';
 export { type FileReader, openFileReader } from './file-reader';
 export { FileReaderError, type FileReaderErrorCode } from './file-reader.error';

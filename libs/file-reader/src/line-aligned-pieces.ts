@@ -40,6 +40,11 @@ export class LineAlignedPieces {
     return piece;
   }
 
+  /** The number of bytes carried to the next call. */
+  get carriedBytes(): number {
+    return this.carried.length;
+  }
+
   /** Returns the bytes still carried, at the end of the file. */
   rest(): Uint8Array {
     const rest = this.carried;

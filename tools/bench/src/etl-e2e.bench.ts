@@ -17,7 +17,8 @@
 // drops.
 //
 // With BENCH_CPU_PROF_DIR set, every service writes a V8 CPU profile,
-// <app>.cpuprofile, into that folder when it gets SIGTERM at the end.
+// <app>.cpuprofile, into that folder when it gets SIGTERM at the end. With
+// BENCH_LOG_FILE set, the log lines of every service go to that file at the end.
 //
 // The reference: PostgreSQL's COPY cannot apply a date format, so psql copies
 // the CSV into the column types the spec produces (timestamp, bigint, bigint,
@@ -47,6 +48,7 @@ const MEMORY_ROWS = Number(process.argv[4] ?? 1_000_000);
 
 const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROF_DIR;
 const MEMORY_TRACE_DIR = process.env.BENCH_MEMORY_TRACE_DIR;
+const LOG_FILE = process.env.BENCH_LOG_FILE;
 
 const APPS = ['doc-gateway', 'sql-gateway', 'worker', 'data-transform'] as const;
 
@@ -234,6 +236,11 @@ class BenchServices {
   async stop(): Promise<void> {
     try {
       await stopAll(this.processes);
+
+      if (LOG_FILE !== undefined) {
+        writeFileSync(LOG_FILE, this.platform.logs.text);
+      }
+
       await this.platform.dispose();
     } finally {
       rmSync(this.buildDir, { recursive: true, force: true });

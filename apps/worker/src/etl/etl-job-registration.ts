@@ -45,6 +45,7 @@ export class EtlJobRegistration implements OnModuleInit, OnModuleDestroy {
       sql: new SqlGatewayClient(connection(SQL_GATEWAY_SERVICE)),
       audit: this.audit,
       logger: this.context.logger.child({ component: 'EtlJob' }),
+      threads: this.context.settings.etlThreads,
     };
 
     this.directory.start();

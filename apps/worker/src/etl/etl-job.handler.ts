@@ -25,6 +25,8 @@ export interface EtlJobDependencies {
   sql: SqlGatewayClient;
   audit: AuditLog;
   logger: Logger;
+  /** Threads that read blocks of a large CSV file at the same time (`ETL_THREADS`). */
+  threads?: number;
 }
 
 /** Returns the load id of a job: the same for every attempt, so the SQL gateway applies the job's load at most once. */
@@ -60,6 +62,7 @@ export async function runEtlJob(job: Job, context: JobContext, dependencies: Etl
       onProgress: (progress) => context.reportProgress(progress),
       rejects: new BlobRejectsSink(docs, payload.workspace, rejectsFileId(job.id)),
       logger,
+      threads: dependencies.threads ?? 0,
       ...(existingColumns === undefined ? {} : { existingColumns }),
     });
 

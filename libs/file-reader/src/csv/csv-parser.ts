@@ -16,6 +16,8 @@ export interface CsvParserOptions {
   maxRecordLength: number;
   /** The usual number of fields per record, if known: each record's array is allocated at this size. */
   expectedFields?: number;
+  /** The physical line number of the first line of text; default 1. */
+  firstLine?: number;
 }
 
 /** How many records ended with each kind of line terminator. */
@@ -69,11 +71,17 @@ export class CsvParser {
     this.quoteCode = options.quote.charCodeAt(0);
     this.maxRecordLength = options.maxRecordLength;
     this.expectedFields = options.expectedFields ?? 0;
+    this.line = options.firstLine ?? 1;
   }
 
   /** The physical line on which the next record starts. */
   get nextLine(): number {
     return this.line;
+  }
+
+  /** True when every text pushed so far ended in complete records, so the next text starts a record. */
+  get atRecordStart(): boolean {
+    return this.pending.length === 0 && this.waitingLength === 0 && !this.skipLineFeed;
   }
 
   push(chunk: string): void {

@@ -10,6 +10,9 @@ export interface CsvLayout {
   width: number;
   trailingDelimiter: boolean;
   maxRecordLength: number;
+  /** Records and physical lines before the text, when it starts further in the file; default 0. */
+  recordsBefore?: number;
+  linesBefore?: number;
 }
 
 /**
@@ -19,21 +22,38 @@ export interface CsvLayout {
  */
 export class CsvRowReader implements CsvRecordSink {
   private readonly parser: CsvParser;
-  private recordNumber = 0;
+  private recordNumber: number;
 
   constructor(
     private readonly layout: CsvLayout,
     private readonly chunks: ChunkBuilder,
   ) {
+    this.recordNumber = layout.recordsBefore ?? 0;
     this.parser = new CsvParser(
       {
         delimiter: layout.delimiter,
         quote: layout.quote,
         maxRecordLength: layout.maxRecordLength,
         expectedFields: layout.width + (layout.trailingDelimiter ? 1 : 0),
+        firstLine: (layout.linesBefore ?? 0) + 1,
       },
       this,
     );
+  }
+
+  /** The number of the last record read, counted from the start of the file. */
+  get lastRecordNumber(): number {
+    return this.recordNumber;
+  }
+
+  /** The physical lines completed so far, counted from the start of the file. */
+  get linesCompleted(): number {
+    return this.parser.nextLine - 1;
+  }
+
+  /** True when the text so far ended in complete records. */
+  get atRecordStart(): boolean {
+    return this.parser.atRecordStart;
   }
 
   push(text: string): void {

@@ -11,12 +11,20 @@ export interface ChunkDecoder {
   end(): string;
 }
 
+/** Where a decoder starts when it does not start at the beginning of the file. */
+export interface DecoderStart {
+  /** The file offset of the first byte, which error messages count from. */
+  offset: number;
+}
+
 /**
  * Creates a decoder that drops a byte order mark of `encoding` at the start of the file
  * (and only there) and raises `INVALID_TEXT` on bytes that are not valid in the encoding.
+ * With `start`, the bytes begin at a character boundary further in the file: a byte
+ * order mark there is a character, and offsets in messages count from `start.offset`.
  */
-export function createChunkDecoder(encoding: TextEncodingName): ChunkDecoder {
-  return encoding === 'windows-1252' ? new Windows1252Decoder() : new UnicodeDecoder(encoding);
+export function createChunkDecoder(encoding: TextEncodingName, start?: DecoderStart): ChunkDecoder {
+  return encoding === 'windows-1252' ? new Windows1252Decoder() : new UnicodeDecoder(encoding, start);
 }
 
 /**
@@ -33,8 +41,16 @@ class UnicodeDecoder implements ChunkDecoder {
   /** Set when the last byte decoded was ASCII, so TextDecoder holds back no bytes of a cut character. */
   private atCharacterBoundary = false;
 
-  constructor(private readonly encoding: 'utf-8' | 'utf-16le' | 'utf-16be') {
-    this.decoder = new TextDecoder(encoding, { fatal: true });
+  constructor(
+    private readonly encoding: 'utf-8' | 'utf-16le' | 'utf-16be',
+    start?: DecoderStart,
+  ) {
+    this.decoder = new TextDecoder(encoding, { fatal: true, ignoreBOM: start !== undefined });
+
+    if (start !== undefined) {
+      this.offset = start.offset;
+      this.atCharacterBoundary = true;
+    }
   }
 
   decode(bytes: Uint8Array): string {
