@@ -19,6 +19,7 @@
 // With BENCH_CPU_PROF_DIR set, every service writes a V8 CPU profile,
 // <app>.cpuprofile, into that folder when it gets SIGTERM at the end. With
 // BENCH_LOG_FILE set, the log lines of every service go to that file at the end.
+// BENCH_ETL_THREADS sets the worker's ETL_THREADS (0 reads files on its main thread).
 //
 // The reference: PostgreSQL's COPY cannot apply a date format, so psql copies
 // the CSV into the column types the spec produces (timestamp, bigint, bigint,
@@ -49,6 +50,7 @@ const MEMORY_ROWS = Number(process.argv[4] ?? 1_000_000);
 const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROF_DIR;
 const MEMORY_TRACE_DIR = process.env.BENCH_MEMORY_TRACE_DIR;
 const LOG_FILE = process.env.BENCH_LOG_FILE;
+const ETL_THREADS = process.env.BENCH_ETL_THREADS;
 
 const APPS = ['doc-gateway', 'sql-gateway', 'worker', 'data-transform'] as const;
 
@@ -117,6 +119,10 @@ class BenchServices {
       // The worker and data-transform find the gateways through the registry, so the gateways start first.
       for (const app of APPS) {
         const env: Record<string, string> = app === 'sql-gateway' ? { DATABASE_URL: databaseUrl } : {};
+
+        if (app === 'worker' && ETL_THREADS !== undefined) {
+          env.ETL_THREADS = ETL_THREADS;
+        }
 
         const preloads: string[] = [];
 
