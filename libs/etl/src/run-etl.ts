@@ -227,7 +227,7 @@ function openBlockPipeline(
 
   return new BlockPipeline({
     source: openSource(options),
-    byteOrderMarkBytes: file.reader.detected.bom && dialect.encoding === 'utf-8' ? 3 : 0,
+    byteOrderMarkBytes: dialect.byteOrderMarkBytes,
     setup,
     runner: sharedBlockThreadPool(script).runner(setup, threads),
     maxBlocksAhead: threads * BLOCKS_AHEAD_PER_THREAD,

@@ -76,6 +76,7 @@ const DIALECT: CsvDialect = {
   trailingDelimiter: false,
   maxRecordLength: 10_000,
   chunkRows: 100,
+  byteOrderMarkBytes: 0,
 };
 
 const unquoted = fc.string({ unit: fc.constantFrom('a', 'b', '1', ' ', 'é'), maxLength: 4 });

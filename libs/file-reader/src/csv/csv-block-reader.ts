@@ -5,6 +5,8 @@ import { LineAlignedPieces } from '../line-aligned-pieces';
 import { DEFAULT_CHUNK_ROWS, DEFAULT_MAX_RECORD_LENGTH } from '../resolve-options';
 import { type CsvLayout, CsvRowReader } from './csv-rows';
 
+const UTF8_BYTE_ORDER_MARK_BYTES = 3;
+
 /** The encodings in which byte 0x0A is always a line feed, so a file can be cut after one. */
 export type LineCutEncoding = 'utf-8' | 'windows-1252';
 
@@ -20,6 +22,8 @@ export interface CsvDialect {
   trailingDelimiter: boolean;
   maxRecordLength: number;
   chunkRows: number;
+  /** The length of the byte order mark at the start of the file, which is not part of any block. */
+  byteOrderMarkBytes: number;
 }
 
 /** Where a block starts in its file. */
@@ -57,6 +61,7 @@ export function lineCutDialect(detected: DetectedFormat, options: FileReaderOpti
     trailingDelimiter: detected.trailingDelimiter,
     maxRecordLength: options.maxRecordLength ?? DEFAULT_MAX_RECORD_LENGTH,
     chunkRows: options.chunkRows ?? DEFAULT_CHUNK_ROWS,
+    byteOrderMarkBytes: detected.bom && encoding === 'utf-8' ? UTF8_BYTE_ORDER_MARK_BYTES : 0,
   };
 }
 
@@ -64,8 +69,8 @@ export function lineCutDialect(detected: DetectedFormat, options: FileReaderOpti
  * Reads the rows of a block of a CSV file: bytes that start at a record
  * start anywhere in the file, after its byte order mark. Rows, lines and
  * byte offsets are numbered as the whole file's reader numbers them, and
- * the header is skipped only in the block that starts the file. The bytes
- * may come in pieces cut anywhere.
+ * the header is skipped only in the block with no record before it. The
+ * bytes may come in pieces cut anywhere.
  */
 export class CsvBlockReader {
   private readonly chunks: ChunkBuilder;
@@ -75,11 +80,11 @@ export class CsvBlockReader {
   private readonly progress: ReadProgress = { bytesRead: 0, rowsRead: 0, rowErrors: 0 };
 
   constructor(dialect: CsvDialect, start: BlockStart) {
-    const atFileStart = start.byteOffset === 0 && start.recordsBefore === 0;
     const layout: CsvLayout = {
       delimiter: dialect.delimiter,
       quote: dialect.quote,
-      header: dialect.header && atFileStart,
+      // Blank lines are not records, so the first record can start after some.
+      header: dialect.header && start.recordsBefore === 0,
       width: dialect.width,
       trailingDelimiter: dialect.trailingDelimiter,
       maxRecordLength: dialect.maxRecordLength,
@@ -90,7 +95,7 @@ export class CsvBlockReader {
     this.chunks = new ChunkBuilder(dialect.chunkRows, this.progress);
     this.rows = new CsvRowReader(layout, this.chunks);
     // The byte order mark, if any, is not part of the block, so the decoder must keep one it sees.
-    this.decoder = createChunkDecoder(dialect.encoding, { offset: start.byteOffset });
+    this.decoder = createChunkDecoder(dialect.encoding, { offset: dialect.byteOrderMarkBytes + start.byteOffset });
   }
 
   /** The number of the last record read, counted from the start of the file. */
@@ -103,9 +108,13 @@ export class CsvBlockReader {
     return this.rows.linesCompleted;
   }
 
-  /** True when the bytes so far ended in complete records, so the next byte starts a record. */
+  /**
+   * True when the bytes so far ended in complete records, so the next byte
+   * starts a record. Reading it parses the text that the parser held back
+   * behind a long incomplete record.
+   */
   get atRecordStart(): boolean {
-    return this.aligner.carriedBytes === 0 && this.rows.atRecordStart;
+    return this.aligner.carriedBytes === 0 && this.rows.endsAtRecordStart();
   }
 
   push(bytes: Uint8Array): void {

@@ -79,9 +79,20 @@ export class CsvParser {
     return this.line;
   }
 
-  /** True when every text pushed so far ended in complete records, so the next text starts a record. */
+  /**
+   * True when every text pushed so far ended in complete records, so the
+   * next text starts a record. Text held back behind a long incomplete
+   * record counts as unparsed, so call `parseHeldBack` first.
+   */
   get atRecordStart(): boolean {
     return this.pending.length === 0 && this.waitingLength === 0 && !this.skipLineFeed;
+  }
+
+  /** Parses the pieces held back behind a long incomplete record, which `push` waits to parse. */
+  parseHeldBack(): void {
+    if (this.waiting.length > 0) {
+      this.parse(this.takePendingText(), false);
+    }
   }
 
   push(chunk: string): void {

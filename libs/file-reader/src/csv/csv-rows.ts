@@ -51,8 +51,10 @@ export class CsvRowReader implements CsvRecordSink {
     return this.parser.nextLine - 1;
   }
 
-  /** True when the text so far ended in complete records. */
-  get atRecordStart(): boolean {
+  /** Returns true when the text so far ended in complete records; parses text held back first. */
+  endsAtRecordStart(): boolean {
+    this.parser.parseHeldBack();
+
     return this.parser.atRecordStart;
   }
 
