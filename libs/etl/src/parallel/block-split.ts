@@ -8,7 +8,9 @@ const LF = 0x0a;
  * quoted field, unless a quote stands inside an unquoted field; the reader
  * of the block finds that case, because the block then ends inside a record.
  */
-export function findBlockCut(bytes: Uint8Array, quote: number): number {
+export function findBlockCut(block: Uint8Array, quote: number): number {
+  // Buffer's searches run about twenty times faster than Uint8Array's.
+  const bytes = Buffer.from(block.buffer, block.byteOffset, block.byteLength);
   let lineFeed = bytes.lastIndexOf(LF);
 
   if (lineFeed < 0) {
