@@ -12,6 +12,7 @@ import { type RejectsFile } from '../rejects-file';
 import { type BlockRunner } from './block-runners';
 import { findBlockCut } from './block-split';
 import { type BlockDone, type BlockOutcome, type BlockWorkSetup } from './block-work';
+import { collectYoungGarbage } from './young-garbage.util';
 
 /** The usual size of a block. */
 export const BLOCK_BYTES = 1 << 19;
@@ -22,6 +23,9 @@ export const BLOCK_BYTES = 1 << 19;
  * closes cannot make a block hold the whole file.
  */
 export const MAX_BLOCK_BYTES = 4 << 20;
+
+/** Bytes read between two young collections of the main thread (`collectYoungGarbage`). */
+const BYTES_PER_COLLECTION = 8 << 20;
 
 /** Bytes are read from the blocks in slices of this size when the main thread reads them itself. */
 const SLICE_BYTES = 64 * 1024;
@@ -91,6 +95,7 @@ export class BlockPipeline {
   private recordsBefore = 0;
   private linesBefore = 0;
   private bomLeft: number;
+  private readSinceCollection = 0;
 
   constructor(private readonly options: BlockPipelineOptions) {
     this.bomLeft = options.byteOrderMarkBytes;
@@ -152,6 +157,13 @@ export class BlockPipeline {
 
       pieces.push(piece);
       buffered += piece.length;
+      this.readSinceCollection += piece.length;
+
+      if (this.readSinceCollection >= BYTES_PER_COLLECTION) {
+        this.readSinceCollection = 0;
+        collectYoungGarbage();
+      }
+
       if (buffered < nextCut) {
         continue;
       }
