@@ -6,7 +6,7 @@ import { type ExistingColumn, previewFile } from '@rokks/etl';
 import { type EtlJobPayload, SqlGatewayClient, WorkerClient } from '@rokks/gateway-clients';
 import { InjectPinoLogger, PinoLogger } from '@rokks/logging';
 
-import { FileStore } from '../files/file-store';
+import { FileStore, type StoredFile } from '../files/file-store';
 import { invalidField, TransformHttpError } from '../http/transform-http.error';
 import { checkSpecShape, type RunBody } from '../http/transform-schemas';
 
@@ -46,10 +46,7 @@ export class RunsService {
 
     checkSpecShape(body.spec);
 
-    const file = await this.files.describe(workspace, body.fileId);
-    const existingColumns = await this.readExistingColumns(workspace, body, signal);
-
-    await this.checkSpecOnSample(workspace, body, existingColumns, signal);
+    const file = await this.checkFileAndTarget(workspace, body, signal);
 
     const payload: EtlJobPayload = {
       workspace,
@@ -77,6 +74,37 @@ export class RunsService {
     );
 
     return { jobId: job.id };
+  }
+
+  /**
+   * Describes the file and checks the target and the spec on the file's
+   * head. A `create` has no existing columns to name the file's columns
+   * after, so its three checks run at once. Their errors are raised in a
+   * fixed order, whichever comes first: the file, the table, then the spec.
+   */
+  private async checkFileAndTarget(workspace: string, body: RunBody, signal?: AbortSignal): Promise<StoredFile> {
+    if (body.target.mode !== 'create') {
+      const file = await this.files.describe(workspace, body.fileId);
+      const existingColumns = await this.readExistingColumns(workspace, body, signal);
+
+      await this.checkSpecOnSample(workspace, body, existingColumns, signal);
+
+      return file;
+    }
+
+    const [file, table, spec] = await Promise.allSettled([
+      this.files.describe(workspace, body.fileId),
+      this.readExistingColumns(workspace, body, signal),
+      this.checkSpecOnSample(workspace, body, undefined, signal),
+    ]);
+
+    for (const check of [file, table, spec]) {
+      if (check.status === 'rejected') {
+        throw check.reason;
+      }
+    }
+
+    return (file as PromiseFulfilledResult<StoredFile>).value;
   }
 
   /**

@@ -389,6 +389,25 @@ describe('preview and runs', () => {
       expect(conflict.details?.code).toBe('CONFLICT');
       expect(conflict.message).toContain('weather_keyed');
 
+      // The checks of a create run at once, but their errors keep the order file, table, spec.
+      const conflictFirst = await run({
+        fileId: weatherId,
+        spec: { steps: [{ op: 'cast', column: 'no_such_column', type: 'integer' }] },
+        target: { table: 'weather_keyed', mode: 'create' },
+      });
+
+      expect(conflictFirst.status).toBe(409);
+      await conflictFirst.body?.cancel();
+
+      const missingFirst = await run({
+        fileId: `file_${'0'.repeat(32)}`,
+        spec: { steps: [] },
+        target: { table: 'weather_keyed', mode: 'create' },
+      });
+
+      expect(missingFirst.status).toBe(404);
+      await missingFirst.body?.cancel();
+
       const badKey = await json<ErrorResponse>(
         await run({ fileId: weatherId, spec: { steps: [] }, target: { table: 'weather_keyed', mode: 'upsert', key: ['day'] } }),
         400,
