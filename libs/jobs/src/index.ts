@@ -29,5 +29,6 @@ export {
   PermanentJobError,
   WorkerShutdownError,
 } from './jobs.errors';
-export { RedisJobEngine, type RedisJobEngineOptions } from './redis/redis-job-engine';
+// Types only, so that BullMQ and ioredis load only when createJobEngine opens a Redis engine.
+export { type RedisJobEngine, type RedisJobEngineOptions } from './redis/redis-job-engine';
 export { SqliteJobEngine, type SqliteJobEngineOptions } from './sqlite/sqlite-job-engine';
