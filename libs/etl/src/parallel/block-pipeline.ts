@@ -14,8 +14,11 @@ import { findBlockCut } from './block-split';
 import { type BlockDone, type BlockOutcome, type BlockWorkSetup } from './block-work';
 import { collectYoungGarbage } from './young-garbage.util';
 
-/** The usual size of a block. */
-export const BLOCK_BYTES = 1 << 19;
+/**
+ * The usual size of a block. On the flights file, blocks of 256 KiB ran as
+ * fast as blocks of 512 KiB, with the worker's peak RSS about 8 MB lower.
+ */
+export const BLOCK_BYTES = 1 << 18;
 
 /**
  * A block grows until a line feed outside quotes ends it. Past this size
