@@ -166,8 +166,9 @@ export async function runEtl(options: RunEtlOptions): Promise<EtlResult> {
  * Sends every chunk through the processor, its rejects to the rejects file
  * and its rows to the load target, then waits until the target has taken
  * the last rows. A chunk is transformed while the previous batch is written.
+ * Exported for the block pipeline's tests, which compare with it.
  */
-async function streamRows(
+export async function streamRows(
   file: ProfiledFile,
   processor: ChunkProcessor,
   rejects: RejectsFile,

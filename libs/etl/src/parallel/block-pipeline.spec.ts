@@ -14,7 +14,7 @@ import {
 } from '../etl.types';
 import { createFileTransformer, openProfiledFile } from '../profiled-file';
 import { RejectsFile } from '../rejects-file';
-import { LOAD_CHUNK_ROWS } from '../run-etl';
+import { LOAD_CHUNK_ROWS, streamRows } from '../run-etl';
 import { MemoryRejects } from '../testing/memory-rejects';
 import { BlockPipeline } from './block-pipeline';
 import { type BlockRunner, InlineBlockRunner } from './block-runners';
@@ -156,18 +156,7 @@ async function readWhole(readCase: ReadCase): Promise<ReadOutcome> {
       readCase.spec.onError ?? 'fail',
     );
 
-    for await (const chunk of file.chunks()) {
-      const processed = processor.process(chunk);
-
-      await rejects.add(processed.rejects);
-      await copy.add(processed.rows);
-    }
-
-    const last = processor.finish();
-
-    await rejects.add(last.rejects);
-    await copy.add(last.rows);
-    await copy.end();
+    await streamRows(file, processor, rejects, copy, undefined);
 
     return {
       copyText: writer.text,

@@ -10,17 +10,13 @@ const UTF8_BYTE_ORDER_MARK_BYTES = 3;
 /** The encodings in which byte 0x0A is always a line feed, so a file can be cut after one. */
 export type LineCutEncoding = 'utf-8' | 'windows-1252';
 
-/** How a CSV file is read, as its reader detected it: enough to read any part of it on its own. */
-export interface CsvDialect {
+/**
+ * How a CSV file is read, as its reader detected it: enough to read any
+ * part of it on its own. `header` tells whether the file's first record is
+ * a header, and `width` is the number of columns.
+ */
+export interface CsvDialect extends Omit<CsvLayout, 'recordsBefore' | 'linesBefore'> {
   encoding: LineCutEncoding;
-  delimiter: string;
-  quote: string;
-  /** Whether the file's first record is a header. */
-  header: boolean;
-  /** The number of columns. */
-  width: number;
-  trailingDelimiter: boolean;
-  maxRecordLength: number;
   chunkRows: number;
   /** The length of the byte order mark at the start of the file, which is not part of any block. */
   byteOrderMarkBytes: number;
