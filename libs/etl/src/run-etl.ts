@@ -61,9 +61,9 @@ export interface RunEtlOptions extends ReadSettings {
    * Threads that read and transform blocks of a CSV file at the same time;
    * 0, the default, reads the file on the calling thread. Blocks are used
    * only for a CSV file in UTF-8 or Windows-1252 that is larger than the
-   * sample, with a spec whose steps carry nothing from row to row (no
-   * `dedupe`, no `fill` from the previous row), and only when this code
-   * runs compiled.
+   * sample. The spec's steps must carry nothing from row to row (no
+   * `dedupe`, no `fill` from the previous row), and this code must run
+   * compiled.
    */
   threads?: number;
   /** The transformation spec, validated against the file's columns. */
@@ -193,9 +193,9 @@ export async function streamRows(
 
 /**
  * Returns a pipeline that reads the file again in blocks on `options.threads`
- * threads, or null when the file is read on this thread: no threads are
- * asked for, the file or the spec does not allow blocks, or the threads'
- * script is not compiled. The sample's reader is closed first.
+ * threads, and closes the sample's reader first. Returns null when the file
+ * is read on this thread: no threads are requested, the file or the spec
+ * does not allow blocks, or the threads' script is not compiled.
  */
 function openBlockPipeline(
   options: RunEtlOptions,

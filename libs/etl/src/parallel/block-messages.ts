@@ -1,6 +1,6 @@
 import { type BlockTask, type BlockWorkSetup } from './block-work';
 
-/** What the main thread sends a block thread; `run` tells apart the runs that share the thread. */
+/** A message from the main thread to a block thread. `run` identifies one of the runs that share the thread. */
 export type BlockThreadMessage =
   | { type: 'open'; run: number; setup: BlockWorkSetup }
   | { type: 'block'; run: number; task: BlockTask }

@@ -56,7 +56,7 @@ interface PendingBlock {
   outcome: Promise<BlockOutcome>;
 }
 
-/** The most free block buffers kept for later blocks and runs. */
+/** The maximum number of free block buffers kept for later blocks and runs. */
 const MAX_FREE_BUFFERS = 8;
 
 /** Free buffers larger than this, made for blocks of long records, are left to the garbage collector. */

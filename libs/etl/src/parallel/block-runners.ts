@@ -64,9 +64,9 @@ interface WaitingTask {
 }
 
 /**
- * One block thread. It answers the blocks posted to it in order, whatever
- * run they belong to, so the answers match a queue of waiting tasks. The
- * thread holds the process open only while it has tasks.
+ * One block thread. It returns the outcomes of the blocks posted to it in
+ * order, whatever run they belong to, so the outcomes match a queue of
+ * waiting tasks. The thread keeps the process open only while it has tasks.
  */
 class BlockThread {
   failed: Error | null = null;

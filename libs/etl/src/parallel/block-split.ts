@@ -5,7 +5,7 @@ const LF = 0x0a;
  * an even number of quote bytes precedes, or -1 when there is none. The
  * bytes must start at a record start. In the RFC 4180 dialect a quote
  * inside a quoted field is doubled, so such a line feed is outside any
- * quoted field, unless a quote stands inside an unquoted field; the reader
+ * quoted field, unless a quote is inside an unquoted field; the reader
  * of the block finds that case, because the block then ends inside a record.
  */
 export function findBlockCut(block: Uint8Array, quote: number): number {
@@ -27,9 +27,9 @@ export function findBlockCut(block: Uint8Array, quote: number): number {
     quotes.push(at);
   }
 
-  // Walks back from the last line feed: one with an odd number of quotes
-  // before it is inside a quoted field, and so is every line feed after the
-  // last of those quotes, so the search goes on before that quote.
+  // Walks back from the last line feed. One with an odd number of quotes
+  // before it is inside a quoted field. So is every line feed after the last
+  // of those quotes, so the search goes on before that quote.
   let before = quotes.length;
 
   while (lineFeed >= 0) {

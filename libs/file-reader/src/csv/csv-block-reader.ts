@@ -12,7 +12,7 @@ export type LineCutEncoding = 'utf-8' | 'windows-1252';
 
 /**
  * How a CSV file is read, as its reader detected it: enough to read any
- * part of it on its own. `header` tells whether the file's first record is
+ * part of it on its own. `header` is true when the file's first record is
  * a header, and `width` is the number of columns.
  */
 export interface CsvDialect extends Omit<CsvLayout, 'recordsBefore' | 'linesBefore'> {
@@ -22,7 +22,7 @@ export interface CsvDialect extends Omit<CsvLayout, 'recordsBefore' | 'linesBefo
   byteOrderMarkBytes: number;
 }
 
-/** Where a block starts in its file. */
+/** The position of a block's start in its file. */
 export interface BlockStart {
   /** Bytes before the block, after the byte order mark. */
   byteOffset: number;
@@ -90,7 +90,7 @@ export class CsvBlockReader {
 
     this.chunks = new ChunkBuilder(dialect.chunkRows, this.progress);
     this.rows = new CsvRowReader(layout, this.chunks);
-    // The byte order mark, if any, is not part of the block, so the decoder must keep one it sees.
+    // The byte order mark, if any, is not part of the block, so a mark in the block is a character.
     this.decoder = createChunkDecoder(dialect.encoding, { offset: dialect.byteOrderMarkBytes + start.byteOffset });
   }
 

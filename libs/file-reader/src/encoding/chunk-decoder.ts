@@ -11,7 +11,7 @@ export interface ChunkDecoder {
   end(): string;
 }
 
-/** Where a decoder starts when it does not start at the beginning of the file. */
+/** The start of a decoder's bytes when they do not start at the beginning of the file. */
 export interface DecoderStart {
   /** The file offset of the first byte, which error messages count from. */
   offset: number;
