@@ -618,6 +618,27 @@ describe('BlockPipeline', () => {
       expect(blocks.tasks).toBeGreaterThan(3);
     });
 
+    it('counts error byte offsets from the file start', async () => {
+      // The invalid byte is past the 64 KiB that the encoding is detected from.
+      const text = csvFile(dataRows(3000)).toString('latin1');
+      const bytes = Buffer.from(text.replace('\n2900,item_14', '\n2900,item_\xff'), 'latin1');
+      const invalidText: ReadCase = { file: bytes, spec: { steps: [] } };
+      const whole = await readWhole(invalidText);
+      const blocks = await readInBlocks(invalidText, {
+        blockBytes: 4096,
+        // Moves the memory as a post to a thread does, which leaves the pipeline's view of the block empty.
+        beforeRun: (task) => {
+          task.bytes = structuredClone(task.bytes, { transfer: [task.bytes.buffer as ArrayBuffer] });
+
+          return Promise.resolve();
+        },
+      });
+
+      expect(blocks.encoding).toBe('utf-8');
+      expect(whole.error?.message).toContain(`at byte ${bytes.indexOf(0xff)}`);
+      expectSameOutcome(blocks, whole);
+    });
+
     it('stops with ABORTED when the signal fires', async () => {
       const controller = new AbortController();
       const blocks = await readInBlocks(readCase, {

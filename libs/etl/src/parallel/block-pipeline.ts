@@ -241,12 +241,14 @@ export class BlockPipeline {
   /** Hands a block to the runner. `bytes` must start its own buffer, whose memory goes with it. */
   private dispatch(bytes: Uint8Array, last: boolean): void {
     const index = this.nextIndex;
+    // Read before the run, because a thread runner moves the memory and leaves `bytes` empty.
+    const length = bytes.length;
     const outcome = this.options.runner.run({ index, bytes, first: index === 0, last });
 
     // Handled now, because the outcome of a block after an unfinished one is awaited only for its bytes.
     outcome.catch(() => undefined);
     this.nextIndex += 1;
-    this.pending.push({ index, length: bytes.length, outcome });
+    this.pending.push({ index, length, outcome });
   }
 
   /**

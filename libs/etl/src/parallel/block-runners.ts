@@ -77,7 +77,6 @@ class BlockThread {
     this.worker = new Worker(script, {
       resourceLimits: { maxOldGenerationSizeMb: THREAD_OLD_SPACE_MB, maxYoungGenerationSizeMb: BLOCK_THREAD_YOUNG_MB },
     });
-    this.worker.unref();
     this.worker.on('message', (outcome: BlockOutcome) => {
       this.waiting.shift()?.resolve(outcome);
 
@@ -87,6 +86,9 @@ class BlockThread {
     });
     this.worker.on('error', (error) => this.fail(error));
     this.worker.on('exit', (code) => this.fail(new Error(`the block thread exited with code ${code}`)));
+    // After the listeners, because in Node 20.20 adding a 'message' listener refs the worker again,
+    // and a thread that never gets a block would then keep the process open.
+    this.worker.unref();
   }
 
   get load(): number {

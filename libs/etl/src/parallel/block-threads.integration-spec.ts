@@ -1,4 +1,6 @@
-import { rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 
@@ -287,5 +289,39 @@ describe('runEtl on block threads', () => {
     expect(threaded.errorCode).toBe('BAD_DATA');
     expect(threaded.errorMessage).toContain('line 170001, column "amount", value "abc"');
     expect(threaded.load?.state).toBe('aborted');
+  }, 120_000);
+
+  it('exits with an idle pool thread', () => {
+    // With carriage returns alone as line ends no block can be cut, so the whole file is one block and the second thread gets none.
+    const dir = mkdtempSync(path.join(tmpdir(), 'etl-threads-exit-'));
+    const csvPath = path.join(dir, 'stray.csv');
+    const script = `
+      const fs = require('node:fs');
+      const { runEtl } = require(${JSON.stringify(path.join(buildDir, 'libs/etl/src/index.js'))});
+      const writer = { write: async () => {}, commit: async () => ({ tableId: 't', rowsLoaded: 0, alreadyApplied: false }), abort: async () => {} };
+      runEtl({
+        source: () => fs.createReadStream(${JSON.stringify(csvPath)}),
+        threads: 2,
+        spec: { steps: [] },
+        target: { table: 'exits', mode: 'create' },
+        loadTarget: { begin: async () => writer },
+        loadId: 'exits',
+        rejects: { open: async () => { throw new Error('no rejects expected'); } },
+      }).then(() => console.log('loaded'), (error) => { console.error(error); process.exitCode = 1; });
+    `;
+
+    try {
+      writeFileSync(csvPath, shortRowsFile().toString('utf8').replaceAll('\n', '\r'));
+
+      // The time limit only ends a child that hangs; without it a failure would hang the test run.
+      const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 });
+
+      expect(child.stderr).toBe('');
+      expect(child.signal).toBeNull();
+      expect(child.status).toBe(0);
+      expect(child.stdout).toBe('loaded\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 120_000);
 });
