@@ -53,8 +53,9 @@ const BLOCKS_AHEAD_PER_THREAD = 2;
 export interface RunEtlOptions extends ReadSettings {
   /**
    * Opens the file's bytes: a Node `Readable` or any async iterable of byte
-   * pieces. Called once, or twice when the file is read in blocks by
-   * threads: once for the sample, then for the whole file.
+   * pieces. Called once, or again when the file is read in blocks by
+   * threads: for the whole file after the sample, and under onError `fail`
+   * once more to find the first bad row.
    */
   source: () => ByteSource;
   /**
@@ -228,6 +229,7 @@ function openBlockPipeline(
 
   return new BlockPipeline({
     source: openSource(options),
+    reopen: () => openSource(options),
     byteOrderMarkBytes: dialect.byteOrderMarkBytes,
     setup,
     runner: sharedBlockThreadPool(script).runner(setup, threads),

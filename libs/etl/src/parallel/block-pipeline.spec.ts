@@ -207,6 +207,7 @@ async function readInBlocks(readCase: ReadCase, options: BlockOptions): Promise<
   const byteOrderMarkBytes = detected.bom && dialect.encoding === 'utf-8' ? 3 : 0;
   const pipeline = new BlockPipeline({
     source: sourceOf(readCase),
+    reopen: () => sourceOf(readCase),
     byteOrderMarkBytes,
     setup,
     runner,
@@ -574,11 +575,9 @@ describe('BlockPipeline', () => {
     });
   });
 
-  // NOTE: under "fail", BAD_DATA lists the first problem and the malformed records after it in the same
-  // chunk. The main thread's fallback counts chunks from the refused block's start, not from the file's
-  // start, so a ragged row that starts the whole-file read's next chunk is listed too. Remove `.failing`
-  // once the fallback cuts chunks where the whole-file read does.
-  it.failing('lists the same problems when a chunk ends at the bad value', async () => {
+  // Under "fail", BAD_DATA lists the first problem and the malformed records after it in the same
+  // chunk, so the pipeline reads the file again from its start to find them.
+  it('lists the same problems when a chunk ends at the bad value', async () => {
     const readCase: ReadCase = {
       // Data row 1000 ends the whole-file read's first chunk of LOAD_CHUNK_ROWS rows, and row 1001 is ragged.
       file: csvFile(

@@ -36,6 +36,14 @@ const SLICE_BYTES = 64 * 1024;
 export interface BlockPipelineOptions {
   /** The file's bytes from its first byte; opened again, because the sample was read by another reader. */
   source: ByteSource;
+  /**
+   * Opens the file again from its first byte. Under onError `fail`, a block
+   * with bad data makes the pipeline read the file from the start to the
+   * first problem with this source. The problems a `BAD_DATA` error lists
+   * depend on chunks counted from the start of the file. Without `reopen`,
+   * the rest of the file is read as after any other unfinished block.
+   */
+  reopen?: () => ByteSource;
   /** The length of the byte order mark at the start of the file, which no block includes. */
   byteOrderMarkBytes: number;
   setup: BlockWorkSetup;
@@ -148,6 +156,11 @@ export class BlockPipeline {
 
       if (rest !== null) {
         await this.options.runner.close();
+
+        if (this.unfinished?.done === false && this.unfinished.badData && this.options.reopen !== undefined) {
+          await this.findFirstProblem(this.options.reopen);
+        }
+
         await this.readAlone(input, rest.pieces, rest.reason);
       }
 
@@ -327,6 +340,49 @@ export class BlockPipeline {
     return { pieces: rest, reason };
   }
 
+  /**
+   * Reads the file from its first byte on this thread, writing nothing, and
+   * throws the first problem as a read of the whole file throws it. Returns
+   * when the file has no problem after all, so the caller goes on.
+   */
+  private async findFirstProblem(reopen: () => ByteSource): Promise<void> {
+    const { setup, signal } = this.options;
+    const input = new ByteInput(reopen(), { bytesRead: 0, rowsRead: 0, rowErrors: 0 });
+    const reader = new CsvBlockReader(setup.dialect, { byteOffset: 0, recordsBefore: 0, linesBefore: 0 });
+    const processor = new ChunkProcessor(
+      createTransformer(setup.spec, setup.inputColumns, { firstRowNumber: setup.firstRowNumber }),
+      setup.policy,
+    );
+    let markLeft = setup.dialect.byteOrderMarkBytes;
+
+    this.options.log?.info({ reason: this.unfinished?.done === false ? this.unfinished.reason : null }, 'etl block read found bad data; the file is read again to the first problem');
+
+    try {
+      for (;;) {
+        throwIfAborted(signal);
+
+        let piece = await readPiece(input, signal);
+
+        if (piece === null) {
+          break;
+        }
+
+        const skipped = Math.min(markLeft, piece.length);
+
+        markLeft -= skipped;
+        piece = piece.subarray(skipped);
+        readOrFail(() => reader.push(piece));
+        reader.take().forEach((chunk) => processor.process(chunk));
+      }
+
+      readOrFail(() => reader.end());
+      reader.take().forEach((chunk) => processor.process(chunk));
+      processor.finish();
+    } finally {
+      await input.close();
+    }
+  }
+
   /** Reads the rest of the file on this thread, from the first byte not loaded. */
   private async readAlone(input: ByteInput, pieces: Uint8Array[], reason: string): Promise<void> {
     const { setup, log } = this.options;
@@ -390,17 +446,7 @@ export class BlockPipeline {
 
   /** Returns the next piece of the file after the byte order mark, or null at its end. */
   private async nextPiece(input: ByteInput): Promise<Uint8Array | null> {
-    let piece: Uint8Array | null;
-
-    try {
-      piece = await abortable(input.next(), this.options.signal);
-    } catch (error) {
-      if (error instanceof EtlError) {
-        throw error;
-      }
-
-      throw new EtlError('READ_FAILED', `the file could not be read: the source failed: ${String(error)}`, {}, { cause: error });
-    }
+    let piece = await readPiece(input, this.options.signal);
 
     if (piece !== null && this.bomLeft > 0) {
       const skipped = Math.min(this.bomLeft, piece.length);
@@ -423,6 +469,19 @@ function join(pieces: readonly Uint8Array[], length: number, buffer: Uint8Array)
   }
 
   return buffer.subarray(0, length);
+}
+
+/** Returns the next piece of the source, or null at its end; a failing source raises `READ_FAILED`. */
+async function readPiece(input: ByteInput, signal: AbortSignal | undefined): Promise<Uint8Array | null> {
+  try {
+    return await abortable(input.next(), signal);
+  } catch (error) {
+    if (error instanceof EtlError) {
+      throw error;
+    }
+
+    throw new EtlError('READ_FAILED', `the file could not be read: the source failed: ${String(error)}`, {}, { cause: error });
+  }
 }
 
 /** Runs a read step and turns the reader's errors into `READ_FAILED`, as a read of the whole file does. */

@@ -39,7 +39,7 @@ port.on('message', (message: BlockThreadMessage) => {
     case 'block': {
       const { task } = message;
       const worker = workers.get(message.run) ?? 'the run was closed';
-      const outcome = typeof worker === 'string' ? { index: task.index, done: false as const, bytes: task.bytes, reason: worker } : worker.run(task);
+      const outcome = typeof worker === 'string' ? { index: task.index, done: false as const, bytes: task.bytes, reason: worker, badData: false } : worker.run(task);
       const memory = [outcome.bytes.buffer as ArrayBuffer];
 
       if (outcome.done) {

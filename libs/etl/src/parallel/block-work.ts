@@ -3,6 +3,7 @@ import { createTransformer, type InputColumn, type OnErrorPolicy, type Transform
 
 import { ChunkProcessor } from '../chunk-processor';
 import { toCopyLines } from '../copy-writer';
+import { EtlError } from '../etl.error';
 import { type RowProblem } from '../etl.types';
 
 /** Everything a block worker needs besides the blocks; it crosses to a thread as structured clone. */
@@ -64,6 +65,8 @@ export interface BlockUnfinished {
   /** The block's bytes, given back, for the caller to read. */
   bytes: Uint8Array;
   reason: string;
+  /** True when a row of the block raised `BAD_DATA` under onError `fail`. */
+  badData: boolean;
 }
 
 export type BlockOutcome = BlockDone | BlockUnfinished;
@@ -103,7 +106,13 @@ export class BlockWorker {
     try {
       return this.read(task);
     } catch (error) {
-      return { index: task.index, done: false, bytes: task.bytes, reason: error instanceof Error ? error.message : String(error) };
+      return {
+        index: task.index,
+        done: false,
+        bytes: task.bytes,
+        reason: error instanceof Error ? error.message : String(error),
+        badData: error instanceof EtlError && error.code === 'BAD_DATA',
+      };
     }
   }
 
@@ -130,7 +139,7 @@ export class BlockWorker {
       reader.flushRows();
       this.process(reader, text, rejects);
     } else {
-      return { index: task.index, done: false, bytes: task.bytes, reason: 'the block ends inside a record' };
+      return { index: task.index, done: false, bytes: task.bytes, reason: 'the block ends inside a record', badData: false };
     }
 
     const after = this.processor.stats;
