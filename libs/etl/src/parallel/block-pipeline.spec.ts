@@ -55,10 +55,10 @@ class RecordingRejectsFile extends RejectsFile {
   }
 }
 
-/** A runner that passes tasks to another and counts the tasks and the refused blocks. */
+/** A runner that passes tasks to another and records the tasks and the reasons of unfinished blocks. */
 class CountingRunner implements BlockRunner {
   tasks = 0;
-  readonly refusals: string[] = [];
+  readonly unfinishedReasons: string[] = [];
 
   constructor(
     private readonly inner: BlockRunner,
@@ -72,7 +72,7 @@ class CountingRunner implements BlockRunner {
     const outcome = await this.inner.run(task);
 
     if (!outcome.done) {
-      this.refusals.push(outcome.reason);
+      this.unfinishedReasons.push(outcome.reason);
     }
 
     return outcome;
@@ -97,7 +97,7 @@ interface ReadOutcome {
 
 interface BlockReadOutcome extends ReadOutcome {
   tasks: number;
-  refusals: string[];
+  unfinishedReasons: string[];
   encoding: string;
   byteOrderMarkBytes: number;
 }
@@ -233,7 +233,7 @@ async function readInBlocks(readCase: ReadCase, options: BlockOptions): Promise<
     stats,
     error,
     tasks: runner.tasks,
-    refusals: runner.refusals,
+    unfinishedReasons: runner.unfinishedReasons,
     encoding: dialect.encoding,
     byteOrderMarkBytes,
   };
@@ -425,7 +425,7 @@ describe('BlockPipeline', () => {
       it.each(BLOCK_SIZES)('in blocks of %i bytes', async (blockBytes) => {
         const blocks = await readInBlocks(readCase, { blockBytes });
 
-        expect(blocks.refusals).toEqual([]);
+        expect(blocks.unfinishedReasons).toEqual([]);
         expect(blocks.tasks).toBeGreaterThan(1);
         expectSameOutcome(blocks, whole);
       });
@@ -486,7 +486,7 @@ describe('BlockPipeline', () => {
       const blocks = await readInBlocks(strayQuote, { blockBytes });
 
       expect(whole.copyText).toContain('120\tit"em\t1.5');
-      expect(blocks.refusals).toEqual(['the block ends inside a record']);
+      expect(blocks.unfinishedReasons).toEqual(['the block ends inside a record']);
       expectSameOutcome(blocks, whole);
     });
 
@@ -510,7 +510,7 @@ describe('BlockPipeline', () => {
       const whole = await readWhole(withRejects);
       const blocks = await readInBlocks(withRejects, { blockBytes: 256 });
 
-      expect(blocks.refusals).toHaveLength(1);
+      expect(blocks.unfinishedReasons).toHaveLength(1);
       expect(blocks.rejects.map((problem) => [problem.row, problem.line])).toEqual([
         [21, 21],
         [141, 142],
@@ -567,8 +567,8 @@ describe('BlockPipeline', () => {
         it.each(BLOCK_SIZES)('stops in blocks of %i bytes', async (blockBytes) => {
           const blocks = await readInBlocks(readCase, { blockBytes });
 
-          // Blocks read after the refused one on the same worker are refused too, because its transformer has failed.
-          expect(blocks.refusals[0]).toContain('nothing was loaded');
+          // Blocks read after the unfinished one on the same worker come back unfinished too, because its transformer has failed.
+          expect(blocks.unfinishedReasons[0]).toContain('nothing was loaded');
           expectSameOutcome(blocks, whole);
         });
       });

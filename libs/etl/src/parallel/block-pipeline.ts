@@ -1,7 +1,7 @@
 import { type Logger } from 'pino';
 
 import { ByteInput, type ByteSource, CsvBlockReader, FileReaderError } from '@rokks/file-reader';
-import { createTransformer, type TransformStats } from '@rokks/transform';
+import { type TransformStats } from '@rokks/transform';
 
 import { abortable, throwIfAborted } from '../abort.util';
 import { ChunkProcessor } from '../chunk-processor';
@@ -11,7 +11,7 @@ import { type RowProblem } from '../etl.types';
 import { type RejectsFile } from '../rejects-file';
 import { type BlockRunner } from './block-runners';
 import { findBlockCut } from './block-split';
-import { type BlockDone, type BlockOutcome, type BlockWorkSetup } from './block-work';
+import { type BlockDone, type BlockOutcome, type BlockUnfinished, type BlockWorkSetup, createBlockProcessor } from './block-work';
 import { collectYoungGarbage } from './young-garbage.util';
 
 /**
@@ -117,7 +117,7 @@ export class BlockPipeline {
   private readonly pending: PendingBlock[] = [];
   private readonly buffers = blockBuffers;
   /** The outcome of the block that came back unfinished, which stays first in `pending`. */
-  private unfinished: BlockOutcome | null = null;
+  private unfinished: BlockUnfinished | null = null;
   private readonly totals: TransformStats = { rowsIn: 0, rowsOut: 0, rowsRejected: 0, valuesNulled: 0 };
   private fallbackProcessor: ChunkProcessor | null = null;
   private nextIndex = 0;
@@ -157,7 +157,7 @@ export class BlockPipeline {
       if (rest !== null) {
         await this.options.runner.close();
 
-        if (this.unfinished?.done === false && this.unfinished.badData && this.options.reopen !== undefined) {
+        if (this.unfinished?.badData === true && this.options.reopen !== undefined) {
           await this.findFirstProblem(this.options.reopen);
         }
 
@@ -349,13 +349,13 @@ export class BlockPipeline {
     const { setup, signal } = this.options;
     const input = new ByteInput(reopen(), { bytesRead: 0, rowsRead: 0, rowErrors: 0 });
     const reader = new CsvBlockReader(setup.dialect, { byteOffset: 0, recordsBefore: 0, linesBefore: 0 });
-    const processor = new ChunkProcessor(
-      createTransformer(setup.spec, setup.inputColumns, { firstRowNumber: setup.firstRowNumber }),
-      setup.policy,
-    );
+    const processor = createBlockProcessor(setup);
     let markLeft = setup.dialect.byteOrderMarkBytes;
 
-    this.options.log?.info({ reason: this.unfinished?.done === false ? this.unfinished.reason : null }, 'etl block read found bad data; the file is read again to the first problem');
+    this.options.log?.info(
+      { reason: this.unfinished?.reason ?? null },
+      'etl block read found bad data; the file is read again to the first problem',
+    );
 
     try {
       for (;;) {
@@ -372,11 +372,11 @@ export class BlockPipeline {
         markLeft -= skipped;
         piece = piece.subarray(skipped);
         readOrFail(() => reader.push(piece));
-        reader.take().forEach((chunk) => processor.process(chunk));
+        processChunks(reader, processor);
       }
 
       readOrFail(() => reader.end());
-      reader.take().forEach((chunk) => processor.process(chunk));
+      processChunks(reader, processor);
       processor.finish();
     } finally {
       await input.close();
@@ -397,10 +397,7 @@ export class BlockPipeline {
       recordsBefore: this.recordsBefore,
       linesBefore: this.linesBefore,
     });
-    const processor = new ChunkProcessor(
-      createTransformer(setup.spec, setup.inputColumns, { firstRowNumber: setup.firstRowNumber }),
-      setup.policy,
-    );
+    const processor = createBlockProcessor(setup);
 
     this.fallbackProcessor = processor;
 
@@ -469,6 +466,13 @@ function join(pieces: readonly Uint8Array[], length: number, buffer: Uint8Array)
   }
 
   return buffer.subarray(0, length);
+}
+
+/** Processes the chunks the reader has completed, writing nothing. */
+function processChunks(reader: CsvBlockReader, processor: ChunkProcessor): void {
+  for (const chunk of reader.take()) {
+    processor.process(chunk);
+  }
 }
 
 /** Returns the next piece of the source, or null at its end; a failing source raises `READ_FAILED`. */

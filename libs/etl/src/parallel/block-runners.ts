@@ -35,7 +35,7 @@ export function blockThreadScript(): string | null {
   return existsSync(script) ? script : null;
 }
 
-/** Runs the tasks one by one on the calling thread, one event-loop turn apart. */
+/** Runs the tasks one by one on the calling thread, one event-loop turn apart, for tests without compiled code. */
 export class InlineBlockRunner implements BlockRunner {
   private readonly worker: BlockWorker;
 

@@ -5,8 +5,8 @@ const LF = 0x0a;
  * an even number of quote bytes precedes, or -1 when there is none. The
  * bytes must start at a record start. In the RFC 4180 dialect a quote
  * inside a quoted field is doubled, so such a line feed is outside any
- * quoted field, unless a quote is inside an unquoted field; the reader
- * of the block finds that case, because the block then ends inside a record.
+ * quoted field. A quote inside an unquoted field breaks that rule, and the
+ * reader of the block then finds that the block ends inside a record.
  */
 export function findBlockCut(block: Uint8Array, quote: number): number {
   // Buffer's searches run about twenty times faster than Uint8Array's.

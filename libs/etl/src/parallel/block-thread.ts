@@ -1,7 +1,7 @@
 // The entry point of an ETL block thread. A thread serves the blocks of any
 // number of runs, each with its own BlockWorker, and posts the outcome of
 // every block in the order the blocks came. The memory of the block's
-// bytes and of its COPY text moves to the main thread with the answer, so
+// bytes and of its COPY text moves to the main thread with the outcome, so
 // none of it waits for this thread's garbage collector.
 import { parentPort } from 'node:worker_threads';
 

@@ -83,6 +83,13 @@ const SLICE_BYTES = 64 * 1024;
  */
 const BLOCK_CHUNK_ROWS = 250;
 
+/** Creates a chunk processor over a new transformer of the load's spec. */
+export function createBlockProcessor(setup: BlockWorkSetup): ChunkProcessor {
+  const transformer = createTransformer(setup.spec, setup.inputColumns, { firstRowNumber: setup.firstRowNumber });
+
+  return new ChunkProcessor(transformer, setup.policy);
+}
+
 /** Returns whether a spec can run on blocks apart: it has no step that carries state from row to row. */
 export function runsOnBlocks(spec: TransformSpec): boolean {
   return spec.steps.every((step) => step.op !== 'dedupe' && !(step.op === 'fill' && step.method === 'previous'));
@@ -90,16 +97,14 @@ export function runsOnBlocks(spec: TransformSpec): boolean {
 
 /**
  * Reads, transforms and writes blocks of a CSV file as COPY text, each on
- * its own. A thread runs one, and the main thread runs one when no thread
- * is available.
+ * its own. Each block thread runs one per load, and the tests run one on
+ * the main thread (`InlineBlockRunner`).
  */
 export class BlockWorker {
   private readonly processor: ChunkProcessor;
 
   constructor(private readonly setup: BlockWorkSetup) {
-    const transformer = createTransformer(setup.spec, setup.inputColumns, { firstRowNumber: setup.firstRowNumber });
-
-    this.processor = new ChunkProcessor(transformer, setup.policy);
+    this.processor = createBlockProcessor(setup);
   }
 
   run(task: BlockTask): BlockOutcome {

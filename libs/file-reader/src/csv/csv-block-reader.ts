@@ -11,9 +11,9 @@ const UTF8_BYTE_ORDER_MARK_BYTES = 3;
 export type LineCutEncoding = 'utf-8' | 'windows-1252';
 
 /**
- * How a CSV file is read, as its reader detected it: enough to read any
- * part of it on its own. `header` is true when the file's first record is
- * a header, and `width` is the number of columns.
+ * The dialect of a CSV file as its reader detected it, enough to read any
+ * part of the file on its own. `header` is true when the file's first
+ * record is a header, and `width` is the number of columns.
  */
 export interface CsvDialect extends Omit<CsvLayout, 'recordsBefore' | 'linesBefore'> {
   encoding: LineCutEncoding;
