@@ -76,7 +76,7 @@ export function createFileTransformer(spec: unknown, file: ProfiledFile): Transf
   }
 
   try {
-    return createTransformer(spec, file.inputColumns, { firstRowNumber: file.reader.detected.header ? 2 : 1 });
+    return createTransformer(spec, file.inputColumns, { firstRowNumber: firstRowNumberOf(file) });
   } catch (error) {
     if (error instanceof SpecValidationError) {
       throw new EtlError('INVALID_SPEC', error.message, { specErrors: error.errors }, { cause: error });
@@ -84,6 +84,11 @@ export function createFileTransformer(spec: unknown, file: ProfiledFile): Transf
 
     throw error;
   }
+}
+
+/** Returns the number of the file's first data row, as the reader numbers rows: 2 after a header, else 1. */
+export function firstRowNumberOf(file: ProfiledFile): number {
+  return file.reader.detected.header ? 2 : 1;
 }
 
 /** Opens a profiled file unless the signal fires first; a file that opens after an abort is closed. */

@@ -22,7 +22,7 @@ import {
 import { BlockPipeline } from './parallel/block-pipeline';
 import { blockThreadScript, sharedBlockThreadPool } from './parallel/block-runners';
 import { runsOnBlocks } from './parallel/block-work';
-import { createFileTransformer, openProfiledFileUnlessAborted, type ProfiledFile } from './profiled-file';
+import { createFileTransformer, firstRowNumberOf, openProfiledFileUnlessAborted, type ProfiledFile } from './profiled-file';
 import { RejectsFile } from './rejects-file';
 import { toLoadColumns } from './source-columns.util';
 
@@ -218,19 +218,18 @@ function openBlockPipeline(
   const setup = {
     spec: options.spec,
     inputColumns: file.inputColumns,
-    firstRowNumber: file.reader.detected.header ? 2 : 1,
+    firstRowNumber: firstRowNumberOf(file),
     policy: spec.onError ?? 'fail',
     dialect,
   };
 
   log?.info({ threads }, 'etl file read in blocks');
-  // The sample's download is not needed any more; the blocks start from the first byte.
+  // The blocks start from the first byte, so the sample's download is not needed any more.
   file.reader.close().catch((error: unknown) => log?.warn({ err: error }, 'etl source close failed'));
 
   return new BlockPipeline({
     source: openSource(options),
     reopen: () => openSource(options),
-    byteOrderMarkBytes: dialect.byteOrderMarkBytes,
     setup,
     runner: sharedBlockThreadPool(script).runner(setup, threads),
     maxBlocksAhead: threads * BLOCKS_AHEAD_PER_THREAD,

@@ -12,7 +12,7 @@ import {
   type ReadSettings,
   type RowProblem,
 } from '../etl.types';
-import { createFileTransformer, openProfiledFile } from '../profiled-file';
+import { createFileTransformer, firstRowNumberOf, openProfiledFile } from '../profiled-file';
 import { RejectsFile } from '../rejects-file';
 import { LOAD_CHUNK_ROWS, streamRows } from '../run-etl';
 import { MemoryRejects } from '../testing/memory-rejects';
@@ -197,18 +197,16 @@ async function readInBlocks(readCase: ReadCase, options: BlockOptions): Promise<
   const setup: BlockWorkSetup = {
     spec: readCase.spec,
     inputColumns: file.inputColumns,
-    firstRowNumber: detected.header ? 2 : 1,
+    firstRowNumber: firstRowNumberOf(file),
     policy: readCase.spec.onError ?? 'fail',
     dialect,
   };
   const runner = new CountingRunner(new InlineBlockRunner(setup), options.beforeRun);
   const writer = new MemoryWriter();
   const rejects = new RecordingRejectsFile(new MemoryRejects());
-  const byteOrderMarkBytes = detected.bom && dialect.encoding === 'utf-8' ? 3 : 0;
   const pipeline = new BlockPipeline({
     source: sourceOf(readCase),
     reopen: () => sourceOf(readCase),
-    byteOrderMarkBytes,
     setup,
     runner,
     maxBlocksAhead: options.maxBlocksAhead ?? 4,
@@ -235,7 +233,7 @@ async function readInBlocks(readCase: ReadCase, options: BlockOptions): Promise<
     tasks: runner.tasks,
     unfinishedReasons: runner.unfinishedReasons,
     encoding: dialect.encoding,
-    byteOrderMarkBytes,
+    byteOrderMarkBytes: dialect.byteOrderMarkBytes,
   };
 }
 

@@ -44,8 +44,6 @@ export interface BlockPipelineOptions {
    * the rest of the file is read as after any other unfinished block.
    */
   reopen?: () => ByteSource;
-  /** The length of the byte order mark at the start of the file, which no block includes. */
-  byteOrderMarkBytes: number;
   setup: BlockWorkSetup;
   runner: BlockRunner;
   /** The maximum number of blocks read and transformed ahead of the load. */
@@ -128,7 +126,8 @@ export class BlockPipeline {
   private readSinceCollection = 0;
 
   constructor(private readonly options: BlockPipelineOptions) {
-    this.bomLeft = options.byteOrderMarkBytes;
+    // The byte order mark is part of no block.
+    this.bomLeft = options.setup.dialect.byteOrderMarkBytes;
   }
 
   /** Counters over the blocks loaded so far. */
